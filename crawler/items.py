@@ -1,0 +1,57 @@
+"""The Article item: the JSONL schema in code.
+
+``article.schema.json`` next to this file is the same schema for consumers; a
+test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from importlib import resources
+from typing import Any
+
+
+@dataclass
+class Article:
+    # identity
+    id: str | None = None  # stable: derived from canonical_url
+    url: str = ""  # the URL fetched (after redirects)
+    canonical_url: str | None = None  # rel=canonical / og:url on the same site, else the normalised URL
+    site: str = ""  # the sites-file name
+    domain: str = ""  # host of url
+    # content
+    title: str | None = None
+    text: str | None = None  # paragraphs joined by "\n"
+    published: str | None = None  # ISO 8601, with offset when the time is known
+    author: str | None = None
+    editor: str | None = None  # 责任编辑 / 編輯
+    source: str | None = None  # the original outlet the page names (来源, 稿源, 转载自)
+    language: str | None = None  # "zh", "en", ...
+    script: str | None = None  # "hans", "hant", or None for non-Chinese text
+    # fetch
+    fetched_at: str = ""  # ISO 8601 UTC
+    http_status: int = 0
+    encoding: str | None = None  # codec used to decode the body
+    encoding_source: str | None = None  # bom | header | meta | detected
+    # quality and identity of the text
+    warnings: list[str] = field(default_factory=list)  # e.g. "charset-overridden", "undecodable-bytes"
+    content_hash: str | None = None  # sha1 of normalise_for_matching(text)
+    duplicate_of: str | None = None  # id of the kept article this one reposts
+
+    # transient, never exported: what the pipeline stages pass on to each other
+    html: str | None = None  # the decoded page
+    discovered_via: str | None = None  # link | sitemap | feed
+    url_is_article: bool | None = None  # the site's article_pattern verdict; None without a pattern
+    meta_lines: list[str] | None = None  # short blocks of the page, for metadata lines
+    date_hint: str | None = None  # date from markup/URL/sitemap: evidence of a dated article
+
+
+TRANSIENT_FIELDS = frozenset({"html", "discovered_via", "url_is_article", "meta_lines", "date_hint"})
+EXPORTED_FIELDS = [f.name for f in fields(Article) if f.name not in TRANSIENT_FIELDS]
+
+
+def article_schema() -> dict[str, Any]:
+    """The committed JSON Schema of one dump line."""
+    text = resources.files("crawler").joinpath("article.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)

@@ -1,0 +1,70 @@
+"""Every setting of the project, grouped by component: default + one-line meaning.
+
+Override any of them with ``-s NAME=value`` on the command line.
+"""
+
+BOT_NAME = "zhnews"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# -- politeness and safety ------------------------------------------------------
+# A descriptive UA with a contact: site owners should know who crawls them.
+USER_AGENT = "zh-news-corpus/0.1 (+https://example.org/zh-news-corpus; contact: crawler-admin@example.org)"
+ROBOTSTXT_OBEY = True  # robots.txt is obeyed for every site
+TELNETCONSOLE_ENABLED = False  # no telnet console
+REMOTE_CONTROL_ENABLED = False  # no remote-control endpoint
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # bytes; larger responses are aborted (decompressed size too)
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024  # bytes; larger responses are logged
+DOWNLOAD_TIMEOUT = 30  # seconds per request
+# http and https only: no file://, s3://, ftp:// or data: requests from site input.
+DOWNLOAD_HANDLERS = {"file": None, "s3": None, "ftp": None, "data": None}
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5  # seconds; a site's `download_delay` in the sites file overrides it
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 10
+COOKIES_ENABLED = False  # news pages do not need sessions
+REFERER_ENABLED = True
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.SiteProxyMiddleware": 90}  # a site's `proxy` key
+DEPTH_LIMIT = 10  # hard ceiling; each site's `max_depth` is the real limit
+
+# -- the news spider ----------------------------------------------------------------
+NEWS_SITES_FILE = "sites.toml"  # used when `-a sites=PATH` is not given
+NEWS_DEFAULT_MAX_DEPTH = 3  # link hops from a start page when a site sets no max_depth
+NEWS_TIMEZONE = "Asia/Shanghai"  # zone of page-local times with no offset; a site's `timezone` overrides it
+
+# -- pipeline stages (order matters; see README "Pipeline") --------------------------
+ITEM_PIPELINES = {
+    "pipelines.extract.ExtractStage": 100,
+    "pipelines.boilerplate.BoilerplateStage": 200,
+    "pipelines.fingerprint.FingerprintStage": 400,
+}
+
+# Extraction (pipelines/extract.py)
+EXTRACT_INCLUDE_TABLES = False  # layout tables on Chinese portals are mostly boilerplate
+EXTRACT_FAVOR_PRECISION = False
+EXTRACT_MIN_TEXT_CHARS = 60  # fewer characters of body text: not an article
+EXTRACT_MAX_LINK_SHARE = 0.5  # more of the text than this is link text: a list page
+
+# Text quality (pipelines/fingerprint.py)
+QUALITY_MAX_GARBAGE_SHARE = 0.3  # articles whose text is more garbage than this are dropped
+
+# -- output ---------------------------------------------------------------------------------
+DUMPS_DIR = "dumps"  # each run writes DUMPS_DIR/<spider>/<UTC timestamp>.jsonl
+STATE_DIR = ".state"  # persistent state: template models, repost index, per-URL state
+FEED_EXPORT_ENCODING = "utf-8"  # UTF-8 JSONL, no ASCII escaping
+FEED_URI_PARAMS = "crawler.feeds.uri_params"
+# FEEDS is filled in by crawler.feeds.DefaultDumpAddon unless -o/-O is given.
+ADDONS = {"crawler.feeds.DefaultDumpAddon": 0}
+LOG_FORMATTER = "crawler.logformatter.QuietDropLogFormatter"
+LOG_LEVEL = "INFO"
+
+# -- engine ---------------------------------------------------------------------------------
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_FIELDS = None  # set by the addon to the Article schema fields

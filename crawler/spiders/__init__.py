@@ -1,0 +1,1 @@
+"""Spiders find and fetch pages; they do no text cleaning."""

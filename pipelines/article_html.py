@@ -1,0 +1,206 @@
+"""Find the article in a decoded page: trafilatura plus what it does not decide.
+
+Scrapy-free. The page is parsed once; the tree gives the canonical URL, the
+page's link texts (to tell list pages and related-link lists from articles)
+and then goes to trafilatura.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+import htmldate
+import trafilatura
+from courlan import normalize_url
+from lxml import etree
+from w3lib.url import canonicalize_url
+
+_WS = re.compile(r"\s+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+# Title suffixes naming the site or channel: "标题_中国有色网", "标题 - 新浪新闻", "标题|人民网"
+_TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s[-–—]\s)\s*")
+
+
+@dataclass(frozen=True)
+class ExtractConfig:
+    include_tables: bool = False
+    favor_precision: bool = False
+    favor_recall: bool = False
+    min_text_chars: int = 60
+    max_link_share: float = 0.5
+
+
+@dataclass
+class ExtractedArticle:
+    title: str | None
+    text: str
+    date: str | None
+    author: str | None
+    canonical_url: str | None
+    html_lang: str | None
+    link_lines_removed: int = 0
+    link_texts: frozenset[str] = field(default_factory=frozenset)
+    meta_lines: list[str] = field(default_factory=list)  # short blocks: where 来源/时间/编辑 lines live
+    structured_date: str | None = None  # a date from markup or the URL (htmldate, no text search)
+
+
+class NotArticleReason(Exception):
+    """Why a page is not an article (list page, no title, too short)."""
+
+
+def text_weight(text: str) -> int:
+    """Length in 'words': one per CJK character, one per four other characters."""
+    cjk = len(_CJK.findall(text))
+    return cjk + (len(text) - cjk) // 4
+
+
+def article_id(canonical_url: str) -> str:
+    return hashlib.sha1(canonical_url.encode("utf-8")).hexdigest()[:16]
+
+
+def normalised_url(url: str) -> str:
+    try:
+        return normalize_url(canonicalize_url(url), strict=False)
+    except Exception:  # courlan raises ValueError on odd inputs; the URL itself is then the best we have
+        return canonicalize_url(url)
+
+
+def _same_site(url: str, page_url: str) -> bool:
+    a, b = urlsplit(url).hostname or "", urlsplit(page_url).hostname or ""
+    strip = lambda h: h[4:] if h.startswith("www.") else h  # noqa: E731
+    a, b = strip(a.lower()), strip(b.lower())
+    return bool(a) and (a == b or a.endswith("." + b) or b.endswith("." + a))
+
+
+def find_canonical(tree: lxml.html.HtmlElement, page_url: str) -> str:
+    """rel=canonical, else og:url, when on the same site; else the normalised page URL."""
+    for xpath in ('//link[@rel="canonical"]/@href', '//meta[@property="og:url"]/@content'):
+        for href in tree.xpath(xpath):
+            href = str(href).strip()
+            if not href:
+                continue
+            url = urljoin(page_url, href)
+            if urlsplit(url).scheme in ("http", "https") and _same_site(url, page_url):
+                return normalised_url(url)
+    return normalised_url(page_url)
+
+
+def _link_texts(tree: lxml.html.HtmlElement) -> frozenset[str]:
+    texts = set()
+    for a in tree.iter("a"):
+        t = _WS.sub(" ", a.text_content()).strip()
+        if len(t) >= 2:
+            texts.add(t)
+    return frozenset(texts)
+
+
+def _clean_title(raw: str | None, tree: lxml.html.HtmlElement) -> str | None:
+    """The headline: an <h1>/<h2> the <title> starts with, else <title> minus its site suffix."""
+    head_title = _WS.sub(" ", (tree.findtext(".//title") or "")).strip()
+    for tag in ("h1", "h2"):
+        for h in tree.iter(tag):
+            t = _WS.sub(" ", h.text_content()).strip()
+            if len(t) >= 4 and head_title.startswith(t):
+                return t
+    candidates = [raw or "", head_title]
+    for cand in candidates:
+        cand = cand.strip()
+        if not cand:
+            continue
+        parts = _TITLE_SEPARATORS.split(cand)
+        if len(parts) > 1 and len(parts[0]) >= 4:
+            return parts[0].strip()
+        return cand
+    return None
+
+
+_META_BLOCK_TAGS = ("div", "p", "span", "td", "li", "h3", "h4", "h5", "h6", "font", "small", "em", "section", "header", "footer")
+
+
+def _short_blocks(tree: lxml.html.HtmlElement, limit: int = 400) -> list[str]:
+    """Texts of short blocks in document order: metadata lines are among them."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for el in tree.iter(*_META_BLOCK_TAGS):
+        t = _WS.sub(" ", el.text_content()).strip()
+        if 4 <= len(t) <= 160 and t not in seen:
+            seen.add(t)
+            out.append(t)
+            if len(out) >= limit:
+                break
+    return out
+
+
+def structured_date(tree: lxml.html.HtmlElement, url: str) -> str | None:
+    """A publication date from markup or the URL only: evidence that the page is dated news."""
+    try:
+        return htmldate.find_date(tree, url=url, extensive_search=False, original_date=True, deferred_url_extractor=False)
+    except Exception:  # htmldate gives up on odd markup; no evidence then
+        return None
+
+
+def parse_html(html: str) -> lxml.html.HtmlElement | None:
+    if not html or not html.strip():
+        return None
+    try:
+        # Strip XML declarations that lxml refuses in unicode input.
+        html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+        return lxml.html.fromstring(html)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def extract_article(html: str, url: str, config: ExtractConfig) -> ExtractedArticle:
+    """Extract the article of one page, or raise NotArticleReason."""
+    tree = parse_html(html)
+    if tree is None:
+        raise NotArticleReason("unparseable HTML")
+    canonical = find_canonical(tree, url)
+    links = _link_texts(tree)
+    lang = tree.get("lang") or next(iter(tree.xpath("//html/@lang")), None)
+    meta_lines = _short_blocks(tree)
+    date_hint = structured_date(tree, url)
+    doc = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=config.include_tables,
+        favor_precision=config.favor_precision,
+        favor_recall=config.favor_recall,
+        include_images=False,
+        include_links=False,
+        deduplicate=False,
+    )
+    if doc is None or not (doc.text or "").strip():
+        raise NotArticleReason("no article body")
+    lines = [_WS.sub(" ", l).strip() for l in doc.text.split("\n")]
+    lines = [l for l in lines if l]
+    total = sum(text_weight(l) for l in lines) or 1
+    linked = sum(text_weight(l) for l in lines if l in links)
+    if linked / total > config.max_link_share:
+        raise NotArticleReason(f"list page ({linked / total:.0%} of the text is link text)")
+    # Related-article and most-read lists that trafilatura keeps: lines that are a link's text.
+    body = [l for l in lines if l not in links]
+    removed = len(lines) - len(body)
+    if text_weight("".join(body)) < config.min_text_chars:
+        raise NotArticleReason(f"too little text ({text_weight(''.join(body))} < {config.min_text_chars})")
+    title = _clean_title(doc.title, tree)
+    if not title:
+        raise NotArticleReason("no title")
+    return ExtractedArticle(
+        title=title,
+        text="\n".join(body),
+        date=doc.date,
+        author=doc.author,
+        canonical_url=canonical,
+        html_lang=lang,
+        link_lines_removed=removed,
+        link_texts=links,
+        meta_lines=meta_lines,
+        structured_date=date_hint,
+    )

@@ -1,0 +1,144 @@
+"""Classify the lines of extracted Chinese news text: body, or which boilerplate.
+
+Scrapy-free. Metadata found in boilerplate lines (source, author, editor,
+publication time) is returned as fields, so it leaves the text but is kept.
+Simplified and traditional text alike: lines are matched in simplified form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from pipelines import patterns_zh as P
+from pipelines.normalise import ScriptConverter
+from pipelines.ruby import remove_flattened_pinyin
+
+_WS = re.compile(r"\s+")
+_TRIM = " \t\u3000|｜·•-—:：,，;；()（）[]【】"
+
+
+@dataclass
+class LineVerdict:
+    kind: str | None  # None: body text
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class StripResult:
+    text: str
+    title: str | None
+    removed: Counter[str] = field(default_factory=Counter)  # lines removed per kind
+    chars_removed: int = 0
+    pinyin_removed: int = 0
+    fields: dict[str, str] = field(default_factory=dict)  # source, author, editor, published
+
+
+class BoilerplateClassifier:
+    def __init__(self, converter: ScriptConverter | None = None) -> None:
+        self.converter = converter or ScriptConverter()
+
+    def _normalise(self, line: str) -> str:
+        return self.converter.t2s.convert(unicodedata.normalize("NFKC", line)).strip()
+
+    def _field(self, pattern: re.Pattern[str], norm: str, original: str) -> str | None:
+        m = pattern.search(norm)
+        if not m:
+            return None
+        value = m.group(1)
+        # Report the value in the page's own script when the conversion kept offsets.
+        nfkc = unicodedata.normalize("NFKC", original).strip()
+        if len(nfkc) == len(norm):
+            value = nfkc[m.start(1) : m.end(1)]
+        value = value.strip(_TRIM)
+        return value or None
+
+    def classify(self, line: str) -> LineVerdict:
+        norm = self._normalise(line)
+        if not norm:
+            return LineVerdict("empty")
+        for kind, pattern, max_len in P.LINE_PATTERNS:
+            if (max_len is None or len(norm) <= max_len) and pattern.search(norm):
+                return LineVerdict(kind, self._fields(kind, norm, line))
+        cues = P.META_CUES.findall(norm)
+        if len(norm) <= 120 and (len(cues) >= 2 or (cues and P.META_CUES.match(norm) and len(norm) <= 60 and not norm.endswith("。"))):
+            # A metadata header, unless it reads like a sentence (ends with 。 and has no colon cue).
+            return LineVerdict("meta", self._fields("meta", norm, line))
+        return LineVerdict(None)
+
+    def _fields(self, kind: str, norm: str, original: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if kind in ("meta", "editor"):
+            for name, pattern in (("source", P.FIELD_SOURCE), ("author", P.FIELD_AUTHOR), ("editor", P.FIELD_EDITOR)):
+                value = self._field(pattern, norm, original)
+                if value:
+                    out[name] = value
+            m = P.FIELD_DATETIME.search(norm)
+            if m:
+                out["datetime"] = "|".join(g or "" for g in m.groups())
+        elif kind == "byline":
+            nfkc = unicodedata.normalize("NFKC", original).strip().strip("()（）")
+            value = re.sub(r"^(?:文|记者|記者|作者|撰文|通讯员|通訊員|摄影|攝影|图|圖|文图|文圖|图文|圖文)[\s/:：]+", "", nfkc).strip()
+            if value:
+                out["author"] = value
+        return out
+
+    def strip(self, text: str, title: str | None = None) -> StripResult:
+        """Remove pinyin readings and boilerplate lines; collect their metadata."""
+        text, pinyin = remove_flattened_pinyin(text)
+        if title:
+            title, more = remove_flattened_pinyin(title)
+            pinyin += more
+        result = StripResult(text="", title=title, pinyin_removed=pinyin)
+        kept: list[str] = []
+        title_key = _WS.sub("", title or "")
+        for raw in text.split("\n"):
+            line = _WS.sub(" ", raw).strip()
+            if not line:
+                continue
+            if title_key and not kept and _WS.sub("", line) == title_key:
+                result.removed["title"] += 1
+                result.chars_removed += len(line)
+                continue
+            verdict = self.classify(line)
+            if verdict.kind is None:
+                kept.append(line)
+                continue
+            result.removed[verdict.kind] += 1
+            result.chars_removed += len(line)
+            for name, value in verdict.fields.items():
+                result.fields.setdefault(name, value)
+        result.text = "\n".join(kept)
+        return result
+
+
+def fields_from_blocks(classifier: BoilerplateClassifier, blocks: list[str]) -> dict[str, str]:
+    """Metadata from the page's short blocks (header and editor lines trafilatura left out)."""
+    out: dict[str, str] = {}
+    for block in blocks:
+        verdict = classifier.classify(block)
+        if verdict.kind in ("meta", "editor", "byline"):
+            for name, value in verdict.fields.items():
+                out.setdefault(name, value)
+    return out
+
+
+def published_from_fields(datetime_field: str | None, fallback: str | None, zone: str) -> str | None:
+    """ISO 8601 from a metadata line's date-time (with the site's offset) or trafilatura's date."""
+    if datetime_field:
+        y, mo, d, h, mi, s = datetime_field.split("|")
+        try:
+            if h:
+                dt = datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0), tzinfo=ZoneInfo(zone))
+                return dt.isoformat()
+            day = datetime(int(y), int(mo), int(d)).date().isoformat()
+            return day
+        except ValueError:
+            pass
+    if fallback and re.fullmatch(r"\d{4}-\d{2}-\d{2}", fallback):
+        return fallback
+    return None

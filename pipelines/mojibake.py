@@ -1,0 +1,74 @@
+"""Find and repair text that was decoded with the wrong codec.
+
+Three shapes are common on Chinese pages:
+- UTF-8 bytes read as GBK: "浼佷笟鏂伴椈" (repairable: encode gb18030, decode utf-8);
+- UTF-8 bytes read as Latin-1/cp1252: "ä¼ä¸" (repairable: encode cp1252/latin-1, decode utf-8);
+- GBK bytes read as UTF-8, or U+FFFD written back as GBK: "锟斤拷", "�" (lost: flag only).
+A line is repaired only when the re-decode is strict and clearly more plausible.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipelines.charset import text_plausibility
+
+_KUNKAO = re.compile(r"锟斤拷|烫烫烫|屯屯屯")
+_LATIN1_SOUP = re.compile(r"[\u00c0-\u00ff][\u0080-\u00bf\u2018-\u203a\u0152-\u0192]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@dataclass(frozen=True)
+class MojibakeReport:
+    text: str
+    repaired_lines: int = 0
+    garbage_share: float = 0.0  # share of characters that are still garbage after repair
+
+    @property
+    def suspected(self) -> bool:
+        return self.garbage_share > 0.02
+
+
+def _try(line: str, encode_as: str, decode_as: str) -> str | None:
+    try:
+        return line.encode(encode_as).decode(decode_as)
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return None
+
+
+def repair_line(line: str) -> str | None:
+    """The repaired line, or None when the line is fine or cannot be repaired."""
+    if not _NON_ASCII.search(line):
+        return None
+    before = text_plausibility(line)
+    if before >= 0.97 and not _LATIN1_SOUP.search(line):
+        return None
+    for enc, dec in (("gb18030", "utf-8"), ("cp1252", "utf-8"), ("latin-1", "utf-8")):
+        fixed = _try(line, enc, dec)
+        if fixed and fixed != line and text_plausibility(fixed) >= max(0.9, before + 0.2):
+            return fixed
+    return None
+
+
+def garbage_chars(line: str) -> int:
+    bad = line.count("\ufffd") + 3 * len(_KUNKAO.findall(line)) + 2 * len(_LATIN1_SOUP.findall(line))
+    if bad == 0 and _NON_ASCII.search(line):
+        plaus = text_plausibility(line)
+        if plaus < 0.6:
+            bad = int(len(_NON_ASCII.findall(line)) * (1 - plaus))
+    return bad
+
+
+def check_text(text: str) -> MojibakeReport:
+    """Repair what can be repaired line by line, and measure what stays garbage."""
+    lines = text.split("\n")
+    repaired = 0
+    for i, line in enumerate(lines):
+        fixed = repair_line(line)
+        if fixed is not None:
+            lines[i] = fixed
+            repaired += 1
+    out = "\n".join(lines)
+    total = max(1, len(out))
+    return MojibakeReport(out, repaired, sum(garbage_chars(l) for l in lines) / total)

@@ -1,0 +1,82 @@
+"""Script detection and the one normalisation used for fingerprints.
+
+``normalise_for_matching`` is for matching only (hashes, shingles); the dump
+keeps each article's own script and punctuation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+import opencc
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+_LETTER = re.compile(r"[^\W\d_]")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+class ScriptConverter:
+    """OpenCC converters, built once per owner (they load dictionaries)."""
+
+    def __init__(self) -> None:
+        self.t2s = opencc.OpenCC("t2s")
+        self.s2t = opencc.OpenCC("s2t")
+
+    def normalise_for_matching(self, text: str) -> str:
+        """NFKC (full-width -> half-width), traditional -> simplified, lower case,
+        no punctuation, symbols or spaces."""
+        text = unicodedata.normalize("NFKC", text)
+        text = self.t2s.convert(text)
+        return _NOT_WORD.sub("", text.lower())
+
+    def script(self, text: str) -> str | None:
+        """'hans' or 'hant' for Chinese text, None when the text is not Chinese."""
+        han = _HAN.findall(text)
+        if len(han) < 10 or len(han) < 0.2 * len(_LETTER.findall(text)):
+            return None
+        sample = "".join(han[:4000])
+        traditional_only = sum(a != b for a, b in zip(sample, self.t2s.convert(sample)))
+        simplified_only = sum(a != b for a, b in zip(sample, self.s2t.convert(sample)))
+        return "hant" if traditional_only > simplified_only else "hans"
+
+
+_DEFAULT: ScriptConverter | None = None
+
+
+def default_converter() -> ScriptConverter:
+    global _DEFAULT  # one read-only converter for callers that own none
+    if _DEFAULT is None:
+        _DEFAULT = ScriptConverter()
+    return _DEFAULT
+
+
+def normalise_for_matching(text: str) -> str:
+    return default_converter().normalise_for_matching(text)
+
+
+def detect_script(text: str) -> str | None:
+    return default_converter().script(text)
+
+
+def detect_language(text: str, declared: str | None = None) -> str | None:
+    """ISO 639-1 code from the characters used; the page's lang attribute otherwise."""
+    letters = len(_LETTER.findall(text)) or 1
+    if len(_KANA.findall(text)) > 0.05 * letters:
+        return "ja"
+    if len(_HANGUL.findall(text)) > 0.2 * letters:
+        return "ko"
+    if len(_HAN.findall(text)) > 0.2 * letters:
+        return "zh"
+    if declared:
+        code = declared.split("-")[0].strip().lower()
+        if re.fullmatch(r"[a-z]{2}", code):
+            return code
+    return None
+
+
+def content_hash(normalised: str) -> str:
+    return hashlib.sha1(normalised.encode("utf-8")).hexdigest()

@@ -1,0 +1,60 @@
+"""Chinese boilerplate patterns, as data.
+
+Lines are matched after traditional -> simplified conversion and NFKC (so
+full-width colons are ':' and one pattern covers 責任編輯 and 责任编辑).
+Each group says what it catches and why it is safe for body text: a
+boilerplate line is short and *starts with* or *consists of* the cue; body
+sentences merely mentioning 来源, 声明 or 编辑 do neither.
+"""
+
+from __future__ import annotations
+
+import re
+
+DATE = r"(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)"
+TIME = r"(?:\d{1,2}:\d{2}(?::\d{2})?)"
+COLON = r"\s*[:：]\s*"
+
+# Metadata cues in header lines: "2014年10月27日 16:32 3401次浏览 来源: 中国有色网 分类: 电解铝 作者: 柴若曦"
+META_CUES = re.compile(
+    r"来源" + COLON + r"|稿源" + COLON + r"|出处" + COLON + r"|时间" + COLON + r"|发布(?:时间|日期)" + COLON
+    + r"|日期" + COLON + r"|作者" + COLON + r"|编辑" + COLON + r"|分类" + COLON + r"|栏目" + COLON
+    + r"|\d+\s*次(?:浏览|阅读|点击)|浏览(?:次数|量)?" + COLON + r"|点击(?:数|量|率)?" + COLON + r"|阅读(?:数|量)?" + COLON
+    + r"|字号" + COLON + r"|手机看新闻|" + DATE
+)
+
+# Field extraction from a metadata line. The value runs until the next cue or the line end.
+_NEXT_CUE = r"(?=\s+\S{1,6}" + COLON + r"|\s+\d+\s*次|\s+手机看新闻|\s*$|\s{2,}|\s*" + DATE + ")"
+FIELD_SOURCE = re.compile(r"(?:来源|稿源|出处|转载自)" + COLON + r"(.{1,40}?)" + _NEXT_CUE)
+FIELD_AUTHOR = re.compile(r"(?:作者|撰文|文|记者|通讯员)" + COLON + r"(.{1,40}?)" + _NEXT_CUE)
+FIELD_EDITOR = re.compile(r"(?:责任编辑|责编|编辑|值班编辑|实习编辑)" + COLON + r"(.{1,30}?)" + _NEXT_CUE)
+FIELD_DATETIME = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
+
+# Whole-line kinds. Each is (kind, pattern, max line length or None for any).
+LINE_PATTERNS: list[tuple[str, re.Pattern[str], int | None]] = [
+    # 责任编辑:wuren / (责任编辑：王芳) / 编辑：孙悦 / 审核：X 校对：Y
+    ("editor", re.compile(r"^[(\[【]?\s*(?:责任编辑|责编|编辑|值班编辑|实习编辑|审核|校对|终审|编审|主编|监制)" + COLON + r"\S.{0,40}$"), 60),
+    # Bylines: (文 牛小科 潘京) / (记者 王明 通讯员 李华) / 文/张三 / 作者：李四
+    ("byline", re.compile(r"^[(（]\s*(?:文|记者|作者|撰文|通讯员|摄影|图|文图|图文)[\s/:：]+[^()（）]{1,30}[)）]$"), 40),
+    ("byline", re.compile(r"^(?:文|作者|撰文|文/图|图/文)\s*[/:：]\s*\S{1,10}(?:\s+\S{1,10}){0,3}$"), 30),
+    # Breadcrumbs: 您当前的位置:首页 > 新闻 > 正文
+    ("breadcrumb", re.compile(r"^(?:您(?:当前|现在)?的?(?:位置|所在位置)|当前位置|所在位置|现在位置|位置)" + COLON), 120),
+    ("breadcrumb", re.compile(r"^(?:首页|网站首页|主页)\s*(?:>|>>|»|/|→)"), 120),
+    # Keyword / tag lists
+    ("keywords", re.compile(r"^(?:关键词|关键字|标签|tags?)" + COLON, re.I), 200),
+    # ICP, police filing and licence lines
+    ("icp", re.compile(r"ICP\s*(?:备|证|许可)|公网安备|网安备\s*\d|增值电信业务经营许可证|互联网新闻信息服务许可证|网络文化经营许可证|广播电视节目制作经营许可证", re.I), 200),
+    # Copyright and disclaimers
+    ("copyright", re.compile(r"版权所有|版权归|copyright|©|all rights reserved|未经(?:书面|协议)?(?:授权|许可|同意).{0,12}(?:禁止|不得|严禁)|禁止转载|严禁转载|谢绝转载|转载请(?:注明|联系)|如需转载|转载目的在于|本网所有内容的版权", re.I), 300),
+    ("disclaimer", re.compile(r"免责声明|不构成(?:任何)?投资建议|据此操作.{0,6}风险自担|后果.{0,6}自负|概不(?:负|承担)(?:任何)?(?:法律)?责任|如有侵权|侵权.{0,6}(?:删除|联系)|^(?:本网|本站|\S{1,10}网)声明" + COLON + r"|凡(?:本网)?注明.{0,20}(?:来源|转载)|仅代表作者(?:本人)?观点|与本(?:网|站)(?:立场)?无关"), 300),
+    # Site promos and calls to action: 如需了解更多信息,请登录中国有色网
+    ("promo", re.compile(r"^如需了解更多|请登录.{0,30}了解更多|扫(?:描|一扫)?(?:二维码|码).{0,10}关注|关注.{0,10}(?:微信)?公众号|下载.{0,10}客户端|^【\S{1,10}】\s*扫码|欢迎(?:关注|订阅)|点击(?:查看|阅读|进入)?(?:原文|全文|更多|专题)|^更多(?:精彩|内容|新闻)"), 120),
+    # Interface text
+    ("ui", re.compile(r"^x?\s*关闭$|^关闭窗口|分享到|^分享" + COLON + r"|^(?:上|下)一篇|^(?:上|下)一(?:条|页)" + COLON + r"|^【?(?:资料图|图片来源|图)】?$|^附件" + COLON + r"?|调整字体|字号" + COLON + r"?\s*[大中小]|^(?:【\s*)?(?:打印(?:本文|本页|此文)?|关闭(?:窗口|本页)?|返回顶部|收藏(?:本文)?|推荐给朋友|纠错)(?:\s*】)?(?:\s*【.{0,8}】)*$|打印本(?:文|页)|网友评论|发表评论|请文明上网|已有\d+条评论|我要评论|^(?:相关|延伸)(?:新闻|阅读|文章|链接|报道|专题)|^(?:热点|阅读|点击|新闻)排行|^推荐阅读|^猜你喜欢|^责任编辑$", re.I), 40),
+    # Footer contact lines: 网站内容维护:集团新闻中心 总机:0355-5921114
+    ("contact", re.compile(r"^(?:网站内容维护|主办单位|承办单位|主管单位|联系电话|总机|客服热线|联系我们|地址|邮编|电子邮箱|邮箱|传真)" + COLON + r"|总机" + COLON + r"\d|客服热线" + COLON), 120),
+    # A line that is only a date, or a date and a time
+    ("dateline", re.compile(r"^" + DATE + r"(?:\s*" + TIME + r")?$"), 30),
+]

@@ -1,0 +1,91 @@
+"""Shared fixtures: the sample server on 127.0.0.1 and real crawls of it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "samples"))
+
+from serve import SampleFamily, SampleServer, sites_file_for  # noqa: E402
+
+from crawler.items import article_schema  # noqa: E402
+
+
+@dataclass
+class CrawlResult:
+    returncode: int
+    log: str
+    dumps: list[Path]
+    articles: list[dict]
+
+    def by_url(self) -> dict[str, dict]:
+        return {a["url"]: a for a in self.articles}
+
+
+def read_dump(path: Path) -> list[dict]:
+    """Parse a JSONL dump, validating every line against the committed schema."""
+    validator = jsonschema.Draft202012Validator(article_schema())
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        row = json.loads(line)
+        errors = sorted(validator.iter_errors(row), key=str)
+        assert not errors, f"{path.name}:{n}: {errors[0].message}"
+        rows.append(row)
+    return rows
+
+
+def run_crawl(workdir: Path, sites: Path, *settings: str, timeout: int = 180) -> CrawlResult:
+    """Run `scrapy crawl news` in a subprocess (a fresh reactor each time), in workdir."""
+    dumps_dir = workdir / "dumps"
+    cmd = [
+        sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"sites={sites}",
+        "-s", f"DUMPS_DIR={dumps_dir}", "-s", f"STATE_DIR={workdir / 'state'}",
+        "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO",
+    ]
+    for s in settings:
+        cmd += ["-s", s]
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env["PYTHONPATH"] = str(ROOT)
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    dumps = sorted(p for p in dumps_dir.glob("news/*.jsonl") if not p.name.endswith(".duplicates.jsonl"))
+    articles = [row for d in dumps for row in read_dump(d)]
+    return CrawlResult(proc.returncode, proc.stdout + proc.stderr, dumps, articles)
+
+
+@pytest.fixture(scope="session")
+def sample_server():
+    """The sample family, read-only, shared by the tests that do not change it."""
+    with SampleServer(0) as server:
+        yield server
+
+
+@pytest.fixture
+def sample_sites(tmp_path, sample_server) -> Path:
+    path = tmp_path / "sites.toml"
+    path.write_text(sites_file_for(sample_server.port), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_crawl(tmp_path_factory, sample_server) -> CrawlResult:
+    """One full crawl of the sample family, shared by the assertions on its dump."""
+    workdir = tmp_path_factory.mktemp("sample_crawl")
+    sites = workdir / "sites.toml"
+    sites.write_text(sites_file_for(sample_server.port), encoding="utf-8")
+    result = run_crawl(workdir, sites)
+    assert result.returncode == 0, result.log[-3000:]
+    return result
+
+
+@pytest.fixture(scope="session")
+def family() -> SampleFamily:
+    return SampleFamily()

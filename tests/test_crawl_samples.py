@@ -1,0 +1,94 @@
+"""End to end: a real `scrapy crawl news` of the sample family on 127.0.0.1."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+PINYIN_TONES = re.compile(r"[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]")
+
+
+def template_chunks(family, placement) -> set[str]:
+    """Every text node of the rendered page that is not part of the article itself."""
+    status, _, body = family.respond(placement.site.host, placement.path)
+    assert status == 200
+    tree = lxml.html.fromstring(body.decode(placement.site.encoding))
+    etree.strip_elements(tree, "rt", "rp", "script", "style", "title", with_tail=False)
+    article_text = placement.expected_paragraphs() + [placement.article.title]
+    chunks = set()
+    for el in tree.iter():
+        for piece in (el.text, el.tail):
+            piece = (piece or "").strip()
+            if len(piece) >= 4 and not any(piece in t for t in article_text):
+                chunks.add(piece)
+    return chunks
+
+
+def test_dump_holds_exactly_the_sample_articles(sample_crawl, family):
+    expected = {p.url for p in family.placements()}
+    got = [a["url"] for a in sample_crawl.articles]
+    assert len(got) == len(set(got)), "an article was written twice"
+    assert set(got) == expected
+    assert len(sample_crawl.dumps) == 1
+
+
+def test_no_list_about_error_or_robots_denied_pages(sample_crawl):
+    urls = {a["url"] for a in sample_crawl.articles}
+    for bad in (r"/news/(index_\d+\.html)?$", r"/$", r"/about\.html$", r"/tag/", r"/admin/", r"0999\.html$", r"\.pdf$", r"/xwzx/index(_\d+)?\.htm$"):
+        assert not any(re.search(bad, u) for u in urls), bad
+    assert "Forbidden by robots.txt" in sample_crawl.log
+
+
+def test_titles_and_text_are_clean(sample_crawl, family):
+    got = sample_crawl.by_url()
+    for placement in family.placements():
+        row = got[placement.url]
+        assert row["title"] == placement.article.title, placement.url
+        lines = row["text"].split("\n")
+        assert lines == placement.expected_paragraphs(), placement.url
+        for chunk in template_chunks(family, placement):
+            for line in lines:
+                assert chunk not in line, f"{placement.url}: boilerplate {chunk!r} left in the text"
+        assert "\ufffd" not in row["text"] and "\ufffd" not in row["title"]
+        assert not PINYIN_TONES.search(row["text"]), placement.url
+
+
+def test_metadata_goes_into_fields(sample_crawl, family):
+    got = sample_crawl.by_url()
+    for placement in family.placements():
+        row, art = got[placement.url], placement.article
+        assert row["source"] == art.source, placement.url
+        if art.editor:
+            assert row["editor"] == art.editor, placement.url
+        shows_author = placement.site.template in ("cnmn", "luan")  # the other templates print no author
+        if art.author and shows_author:
+            assert row["author"] == art.author, placement.url
+        if "T" in art.published:
+            # The page shows local time, to the minute; the item carries it with its offset.
+            assert row["published"] == art.published[:16] + row["published"][16:], placement.url
+            assert row["published"].endswith("+08:00")
+        else:
+            assert row["published"] == art.published
+
+
+def test_encodings_scripts_and_identity(sample_crawl):
+    got = sample_crawl.by_url()
+    luan = got["http://www.luan.test/xwzx/2014-09/11/content_201.htm"]
+    assert (luan["encoding"], luan["encoding_source"], luan["script"]) == ("gb18030", "header", "hant")
+    portal = got["http://news.alu-portal.test/a/20230217/3002.shtml"]
+    assert portal["encoding"] == "gb18030" and "charset-overridden" in portal["warnings"]
+    hk = got["http://hk.cnmn.test/news/2014/1027/2002.html"]
+    assert (hk["encoding_source"], hk["script"]) == ("meta", "hant")
+    cnmn = got["http://www.cnmn.test/news/2014/1027/1001.html"]
+    assert cnmn["canonical_url"] == "http://www.cnmn.test/news/2014/1027/1001.html"
+    assert cnmn["script"] == "hans" and cnmn["language"] == "zh"
+    assert len({row["id"] for row in sample_crawl.articles}) == len(sample_crawl.articles)
+
+
+def test_crawl_counts_what_it_did(sample_crawl):
+    log = sample_crawl.log
+    for key in ("'boilerplate/lines_removed'", "'ruby/markup_removed'", "'ruby/pinyin_removed'",
+                "'decode/charset_overridden'", "'item_dropped_reasons_count/NotAnArticle'"):
+        assert key in log, key
