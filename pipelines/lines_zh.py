@@ -19,6 +19,7 @@ from pipelines.normalise import ScriptConverter
 from pipelines.ruby import remove_flattened_pinyin
 
 _WS = re.compile(r"\s+")
+_BULLET = re.compile(r"^[-*•·●◆■▪►>]+\s*")
 _TRIM = " \t\u3000|｜·•-—:：,，;；()（）[]【】"
 
 
@@ -43,7 +44,8 @@ class BoilerplateClassifier:
         self.converter = converter or ScriptConverter()
 
     def _normalise(self, line: str) -> str:
-        return self.converter.t2s.convert(unicodedata.normalize("NFKC", line)).strip()
+        norm = self.converter.t2s.convert(unicodedata.normalize("NFKC", line)).strip()
+        return _BULLET.sub("", norm)  # "- 附件:" and "· 分享到" are the same cues
 
     def _field(self, pattern: re.Pattern[str], norm: str, original: str) -> str | None:
         m = pattern.search(norm)

@@ -89,3 +89,39 @@ def sample_crawl(tmp_path_factory, sample_server) -> CrawlResult:
 @pytest.fixture(scope="session")
 def family() -> SampleFamily:
     return SampleFamily()
+
+
+def build_stages(settings: dict | None = None):
+    """The text stages as the crawl builds them, from a real Crawler with the project's settings."""
+    from scrapy.utils.test import get_crawler
+
+    import crawler.settings as project
+    from pipelines.boilerplate import BoilerplateStage
+    from pipelines.extract import ExtractStage
+    from pipelines.fingerprint import FingerprintStage
+
+    # Only the project's own settings: no engine runs here, so no reactor or addon settings.
+    skip = {"ADDONS", "TWISTED_REACTOR", "DOWNLOAD_HANDLERS"}
+    merged = {k: v for k, v in vars(project).items() if k.isupper() and k not in skip}
+    merged.update(settings or {})
+    crawler = get_crawler(settings_dict=merged)
+    crawler.stats.open_spider()
+    return crawler, [ExtractStage.from_crawler(crawler), BoilerplateStage.from_crawler(crawler), FingerprintStage.from_crawler(crawler)]
+
+
+def process(stages, item):
+    for stage in stages:
+        item = stage.process_item(item)
+    return item
+
+
+def page_item(body: bytes, headers: dict, url: str):
+    """An Article as the spider makes it from raw bytes and headers."""
+    from crawler.items import Article
+    from pipelines.charset import decode_body
+
+    decoded = decode_body(body, headers, url)
+    return decoded, Article(
+        url=url, site="fixture", domain=url.split("/")[2], fetched_at="2026-01-01T00:00:00+00:00", http_status=200,
+        encoding=decoded.encoding, encoding_source=decoded.source, warnings=list(decoded.warnings), html=decoded.text,
+    )
