@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -26,10 +27,19 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 _EXTRA_ALIASES = {"x-gbk": "gb18030", "x_gbk": "gb18030", "cp936": "gb18030", "ms936": "gb18030", "windows-936": "gb18030"}
 # Candidates tried when a declaration fails, in order of prior likelihood on Chinese sites.
 _FALLBACKS = ("utf-8", "gb18030", "big5hkscs")
-_SAMPLE = 64 * 1024  # bytes scored per candidate; whole pages are decoded once chosen
+_MULTIBYTE = frozenset({"utf-8", "gb18030", "big5hkscs", "big5", "gbk", "gb2312", "euc_jp", "shift_jis", "cp932", "euc_kr", "cp949", "utf-16", "utf-32"})
+_SAMPLE = 64 * 1024  # bytes given to charset-normalizer (its cost grows with the input)
+_ACCEPT = 0.9  # plausibility a declared charset must reach
 
+_BELOW_UTF8_LEAD = bytes(range(0xC2))  # deleting these leaves the UTF-8 lead bytes
+_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN1_SOUP = re.compile(r"[\u00c0-\u00ff][\u0080-\u00bf]")
+# UTF-8 read as Latin-1/cp1252: a lead byte as Ã..ï, then a continuation byte as C1,
+# Latin-1 or one of cp1252's 0x80-0x9F printables (€ ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™ š › œ ž Ÿ).
+_LATIN1_SOUP = re.compile(
+    "[\u00c2-\u00ef][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
 
 
 def _common_han() -> frozenset[str]:
@@ -110,46 +120,54 @@ def strict_errors(data: bytes, codec: str) -> int:
     return errors
 
 
+def _char_weight(ch: str) -> tuple[float, float]:
+    """(good, bad) weight of one non-ASCII character."""
+    cp = ord(ch)
+    if ch in COMMON_HAN:
+        return 1.0, 0.0
+    if ch == "\ufffd" or 0x80 <= cp < 0xA0 or 0xE000 <= cp <= 0xF8FF:
+        return 0.0, 2.0
+    if _HAN.match(ch):
+        return 0.0, 0.5  # a rare character: a few are normal, a page of them is mojibake
+    if 0x3000 <= cp <= 0x30FF or 0xFF00 <= cp <= 0xFFEF or 0x2000 <= cp <= 0x206F or 0xAC00 <= cp <= 0xD7AF:
+        return 1.0, 0.0
+    if unicodedata.category(ch)[0] in "LNPSZ":
+        return 0.5, 0.0
+    return 0.0, 1.0
+
+
 def text_plausibility(text: str) -> float:
     """0..1: how much ``text`` looks like real text rather than a wrong decode.
 
-    Counts the non-ASCII characters that are what news text is made of (common
-    Han characters, CJK and full-width punctuation, kana, hangul, accented
-    Latin letters not followed by UTF-8 continuation soup) against everything
-    else (U+FFFD, rare Han produced by reading bytes with the wrong codec,
-    C1 controls, private use).
+    Weighs the non-ASCII characters: common Han characters, CJK and full-width
+    punctuation, kana, hangul and letters are good; U+FFFD, C1 controls,
+    private use and rare Han characters (what bytes read with the wrong codec
+    turn into) are bad, and so is UTF-8 read as cp1252 ("Ã©", "â€™").
     """
-    good = bad = 0
-    for ch in text:
-        cp = ord(ch)
-        if cp < 0x80:
-            continue
-        if ch in COMMON_HAN:
-            good += 1
-        elif ch == "\ufffd" or 0x80 <= cp < 0xA0 or 0xE000 <= cp <= 0xF8FF:
-            bad += 2
-        elif _HAN.match(ch):
-            bad += 0.5  # a rare character: a few are normal, a page of them is mojibake
-        elif 0x3000 <= cp <= 0x30FF or 0xFF00 <= cp <= 0xFFEF or 0x2000 <= cp <= 0x206F or 0xAC00 <= cp <= 0xD7AF:
-            good += 1
-        elif unicodedata.category(ch)[0] in "LNPSZ":
-            good += 0.5
-        else:
-            bad += 1
-    bad += 2 * len(_LATIN1_SOUP.findall(text))
+    good = bad = 0.0
+    counts = Counter(_ASCII_RUNS.sub("", text))  # one C-level pass; HTML is mostly ASCII
+    for ch, n in counts.items():  # distinct characters: a page has a few thousand at most
+        g, b = _char_weight(ch)
+        good += g * n
+        bad += b * n
+    if any("\u00c2" <= ch <= "\u00ef" for ch in counts):  # a possible UTF-8 lead byte read as Latin-1
+        bad += 2 * len(_LATIN1_SOUP.findall(text))
     if good + bad == 0:
         return 1.0
     return good / (good + bad)
 
 
-def _score(sample: bytes, codec: str) -> tuple[float, int]:
-    errors = strict_errors(sample, codec)
-    text = sample.decode(codec, errors="replace")
-    return text_plausibility(text), errors
-
-
-def _acceptable(plausibility: float, errors: int, size: int) -> bool:
-    return errors == 0 and plausibility >= 0.9
+def _decode_scored(body: bytes, codec: str) -> tuple[str, float, int]:
+    """(text, plausibility, strict error runs) of ``body`` decoded with ``codec``."""
+    try:
+        text = body.decode(codec)
+        errors = 0
+    except UnicodeDecodeError:
+        errors = strict_errors(body, codec)
+        text = body.decode(codec, errors="replace")
+    except LookupError:
+        return "", 0.0, _MAX_ERROR_RUNS
+    return text, text_plausibility(text), errors
 
 
 def decode_body(body: bytes, headers: Mapping[str, object] | None = None, url: str = "") -> DecodedBody:
@@ -176,52 +194,62 @@ def decode_body(body: bytes, headers: Mapping[str, object] | None = None, url: s
     if meta_codec:
         declared.append((meta_codec, "meta"))
 
-    sample = body[:_SAMPLE]
-    is_ascii = sample.isascii()
     if declared:
         codec, source = declared[0]
-        if is_ascii and _is_ascii_compatible(codec):
-            return DecodedBody(body.decode(codec, errors="replace"), codec, source, codec)
-        plaus, errors = _score(sample, codec)
-        if _acceptable(plaus, errors, len(sample)) and strict_errors(body, codec) == 0:
+        if body.isascii() and _is_ascii_compatible(codec):
             return DecodedBody(body.decode(codec), codec, source, codec)
+        if codec == "utf-8":
+            # Non-ASCII bytes that validate as UTF-8 are UTF-8: no other codec's text does that.
+            try:
+                return DecodedBody(body.decode("utf-8"), codec, source, codec)
+            except UnicodeDecodeError:
+                pass
+        else:
+            text, plaus, errors = _decode_scored(body, codec)
+            if errors == 0 and plaus >= _ACCEPT and not _is_clearly_utf8(body):
+                return DecodedBody(text, codec, source, codec)
+    elif body.isascii():
+        return DecodedBody(body.decode("ascii"), "utf-8", "detected")
 
-    # The first declaration failed (or there was none): weigh every candidate.
-    candidates: list[tuple[str, str]] = list(declared[1:])
-    candidates += [(c, "detected") for c in _FALLBACKS]
-    guess = charset_normalizer.from_bytes(sample).best() if not is_ascii else None
-    if guess is not None:
-        g = resolve_charset(guess.encoding)
-        if g:
-            candidates.append((g, "detected"))
-    seen: set[str] = {declared[0][0]} if declared else set()
-    scored = []
-    for order, (codec, source) in enumerate(candidates):
-        if codec in seen:
-            continue
-        seen.add(codec)
-        plaus, errors = _score(sample, codec)
-        rate = errors / max(1, len(sample) / 1024)
-        scored.append((errors == 0, plaus - min(rate, 5) * 0.1, -order, codec, source))
+    # The first declaration failed, or there was none. Valid UTF-8 with non-ASCII
+    # content is almost never anything else: take it first.
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and text_plausibility(text) >= 0.5:
+        return _overridden("utf-8", text, declared, ())
+
+    # Then weigh every candidate: the other declaration, GB18030, Big5-HKSCS, charset-normalizer's guess.
+    candidates: list[str] = [c for c, _ in declared[1:]] + list(_FALLBACKS)
+    guess = charset_normalizer.from_bytes(body[:_SAMPLE]).best()
+    if guess is not None and resolve_charset(guess.encoding):
+        candidates.append(resolve_charset(guess.encoding))
     if declared:
-        codec0 = declared[0][0]
-        plaus0, errors0 = _score(sample, codec0)
-        scored.append((errors0 == 0, plaus0 - min(errors0 / max(1, len(sample) / 1024), 5) * 0.1, 1, codec0, declared[0][1]))
+        candidates.append(declared[0][0])
+    scored = []
+    for order, codec in enumerate(dict.fromkeys(candidates)):
+        _, plaus, errors = _decode_scored(body, codec)
+        rate = errors / max(1.0, len(body) / 1024)
+        # Single-byte codecs decode any bytes into "letters"; on an override, a clean
+        # multi-byte CJK decode that reads as text is the better explanation.
+        clean_cjk = codec in _MULTIBYTE and errors == 0 and plaus >= 0.5
+        scored.append((clean_cjk, errors == 0, plaus - min(rate, 5) * 0.1, -order, codec))
     scored.sort(reverse=True)
-    _, _, _, codec, source = scored[0]
-    warnings: list[str] = []
-    if declared and codec != declared[0][0]:
-        warnings.append("charset-overridden")
-        if source != "meta":
-            source = "detected"
-    elif not declared:
-        source = "detected"
+    codec = scored[0][-1]
     text, recovered, lost = decode_mixed(body, codec)
-    if recovered:
-        warnings.append("mixed-encoding")
-    if lost:
-        warnings.append("undecodable-bytes")
-    return DecodedBody(text, codec, source, declared[0][0] if declared else None, tuple(warnings))
+    warnings = (("mixed-encoding",) if recovered else ()) + (("undecodable-bytes",) if lost else ())
+    return _overridden(codec, text, declared, warnings)
+
+
+def _overridden(codec: str, text: str, declared: list[tuple[str, str]], warnings: tuple[str, ...]) -> DecodedBody:
+    """The result when the first declaration was not used as it was."""
+    first = declared[0][0] if declared else None
+    if first == codec:  # the declaration was right after all; its bytes are just partly broken
+        return DecodedBody(text, codec, declared[0][1], first, warnings)
+    source = next((src for c, src in declared if c == codec and src == "meta"), "detected")
+    flags = ("charset-overridden",) if declared else ()
+    return DecodedBody(text, codec, source, first, flags + warnings)
 
 
 def decode_mixed(body: bytes, codec: str) -> tuple[str, int, int]:
@@ -275,6 +303,17 @@ def _raw_charset(content_type: str | None) -> str | None:
 def _raw_meta_charset(body: bytes) -> str | None:
     m = re.search(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", body[:4096], re.I)
     return m.group(1).decode("ascii", "replace") if m else None
+
+
+def _is_clearly_utf8(body: bytes) -> bool:
+    """Valid UTF-8 with enough multi-byte sequences that chance cannot explain it."""
+    if len(body[: 256 * 1024].translate(None, _BELOW_UTF8_LEAD)) < 16:
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _is_ascii_compatible(codec: str) -> bool:
