@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 import htmldate
 import trafilatura
+from trafilatura.utils import load_html
 from courlan import normalize_url
 from lxml import etree
 from w3lib.url import canonicalize_url
@@ -144,18 +145,22 @@ def structured_date(tree: lxml.html.HtmlElement, url: str) -> str | None:
 
 
 def parse_html(html: str) -> lxml.html.HtmlElement | None:
+    """Parse once, with trafilatura's own loader: its extraction is tuned to the trees it builds
+    (lxml.html.fromstring splits paragraphs at inline links in some pages)."""
     if not html or not html.strip():
         return None
     try:
-        # Strip XML declarations that lxml refuses in unicode input.
-        html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
-        return lxml.html.fromstring(html)
+        return load_html(html)
     except (etree.ParserError, ValueError):
         return None
 
 
-def extract_article(html: str, url: str, config: ExtractConfig) -> ExtractedArticle:
-    """Extract the article of one page, or raise NotArticleReason."""
+def extract_article(html: str, url: str, config: ExtractConfig, known_article: bool = False) -> ExtractedArticle:
+    """Extract the article of one page, or raise NotArticleReason.
+
+    ``known_article``: the site's article_pattern says it is one, so the list-page
+    and length tests, meant for telling articles from other pages, are skipped.
+    """
     tree = parse_html(html)
     if tree is None:
         raise NotArticleReason("unparseable HTML")
@@ -182,12 +187,14 @@ def extract_article(html: str, url: str, config: ExtractConfig) -> ExtractedArti
     lines = [l for l in lines if l]
     total = sum(text_weight(l) for l in lines) or 1
     linked = sum(text_weight(l) for l in lines if l in links)
-    if linked / total > config.max_link_share:
+    if not known_article and linked / total > config.max_link_share:
         raise NotArticleReason(f"list page ({linked / total:.0%} of the text is link text)")
     # Related-article and most-read lists that trafilatura keeps: lines that are a link's text.
     body = [l for l in lines if l not in links]
+    if not body and known_article:
+        body = lines  # a page made of linked lines (poems, link-per-line pages): keep them
     removed = len(lines) - len(body)
-    if text_weight("".join(body)) < config.min_text_chars:
+    if not known_article and text_weight("".join(body)) < config.min_text_chars:
         raise NotArticleReason(f"too little text ({text_weight(''.join(body))} < {config.min_text_chars})")
     title = _clean_title(doc.title, tree)
     if not title:

@@ -59,7 +59,7 @@ class BoilerplateStage:
         if not result.text.strip():
             raise NoArticleText("only boilerplate left after stripping")
         weight = text_weight(result.text)
-        if weight < self.min_text_chars:
+        if weight < self.min_text_chars and adapter.get("url_is_article") is not True:
             raise NotAnArticle(f"too little text after stripping ({weight} < {self.min_text_chars})")
         fields = dict(result.fields)
         for name, value in fields_from_blocks(self.classifier, adapter.get("meta_lines") or []).items():

@@ -48,7 +48,7 @@ class ExtractStage:
         if n_ruby:
             self.stats.inc_value("ruby/markup_removed", n_ruby)
         try:
-            found = extract_article(html, adapter["url"], self.config)
+            found = extract_article(html, adapter["url"], self.config, known_article=adapter.get("url_is_article") is True)
         except NotArticleReason as reason:
             self.stats.inc_value("extract/not_article")
             raise NotAnArticle(str(reason)) from None

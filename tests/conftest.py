@@ -92,21 +92,11 @@ def family() -> SampleFamily:
 
 
 def build_stages(settings: dict | None = None):
-    """The text stages as the crawl builds them, from a real Crawler with the project's settings."""
-    from scrapy.utils.test import get_crawler
+    """The text stages as a crawl builds them (crawler.offline)."""
+    from crawler.offline import build_stage_chain
 
-    import crawler.settings as project
-    from pipelines.boilerplate import BoilerplateStage
-    from pipelines.extract import ExtractStage
-    from pipelines.fingerprint import FingerprintStage
-
-    # Only the project's own settings: no engine runs here, so no reactor or addon settings.
-    skip = {"ADDONS", "TWISTED_REACTOR", "DOWNLOAD_HANDLERS"}
-    merged = {k: v for k, v in vars(project).items() if k.isupper() and k not in skip}
-    merged.update(settings or {})
-    crawler = get_crawler(settings_dict=merged)
-    crawler.stats.open_spider()
-    return crawler, [ExtractStage.from_crawler(crawler), BoilerplateStage.from_crawler(crawler), FingerprintStage.from_crawler(crawler)]
+    chain = build_stage_chain(settings)
+    return chain.crawler, chain.stages
 
 
 def process(stages, item):

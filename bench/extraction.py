@@ -1,0 +1,234 @@
+"""Extraction benchmark: our decode -> extract -> strip against trafilatura and readability.
+
+    .venv/bin/python bench/extraction.py DIR [DIR ...] [--json OUT] [--predictions PRED_DIR] [--cold]
+
+DIR is a folder in the shared extraction layout (html/<id>.html, gold/<id>.txt,
+optional meta.jsonl). Every extractor runs on the same bytes in the same run:
+
+  ours                  exactly what the crawl applies: decode_body, then the item
+                        pipeline stages (ruby, trafilatura, link lists, Chinese
+                        boilerplate lines, per-site templates, mojibake check)
+  trafilatura           bare trafilatura.extract (include_tables=True, include_comments=False)
+  trafilatura_precision trafilatura.extract(favor_precision=True)
+  readability           readability-lxml Document(...).summary(), as text
+
+Template learning sees the pages of the same host (meta.jsonl url/host), in a
+first pass, as a crawl's site would over its run; --cold turns it off.
+
+Scoring is the shared definition (../shared/extraction/README.txt): one token per
+CJK character, \\w+ runs otherwise; bags of 4-token shingles; P and R per page,
+averaged; F1 of the averages. A dataset whose meta.jsonl has lang_guess is also
+reported per language ("magic_html_article[zh]").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import lxml.html  # noqa: E402
+import trafilatura  # noqa: E402
+
+from crawler.offline import DropItem, build_stage_chain  # noqa: E402
+from pipelines.charset import decode_body  # noqa: E402
+
+_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
+
+
+def shingles(text: str, n: int = 4) -> Counter:
+    tokens = _TOKEN.findall(text or "")
+    if len(tokens) < n:
+        return Counter([tuple(tokens)]) if tokens else Counter()
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+
+
+def score_page(pred: str, gold: str) -> tuple[float, float]:
+    p, g = shingles(pred), shingles(gold)
+    if not p and not g:
+        return 1.0, 1.0
+    tp = sum((p & g).values())
+    precision = tp / sum(p.values()) if p else 0.0
+    recall = tp / sum(g.values()) if g else 0.0
+    return precision, recall
+
+
+@dataclass
+class Page:
+    id: str
+    html: bytes
+    gold: str
+    host: str
+    url: str
+    lang: str | None
+
+
+def load_dataset(folder: Path) -> list[Page]:
+    meta = {}
+    if (folder / "meta.jsonl").exists():
+        for line in (folder / "meta.jsonl").read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                meta[row["id"]] = row
+    pages = []
+    for html in sorted((folder / "html").glob("*.html")):
+        gold = folder / "gold" / f"{html.stem}.txt"
+        if not gold.exists():
+            continue
+        m = meta.get(html.stem, {})
+        url = m.get("url") or (f"http://{m['host']}/{html.stem}" if m.get("host") else f"http://{folder.name}.bench.invalid/{html.stem}.html")
+        pages.append(Page(html.stem, html.read_bytes(), gold.read_text(encoding="utf-8"), m.get("host") or urlsplit(url).hostname or "", url, m.get("lang_guess")))
+    return pages
+
+
+# -- extractors --------------------------------------------------------------------
+
+
+def run_trafilatura(page: Page, **kw) -> str:
+    text = decode_body(page.html, {}, page.url).text
+    return trafilatura.extract(text, url=page.url, include_comments=False, include_tables=True, **kw) or ""
+
+
+def run_readability(page: Page) -> str:
+    from readability import Document
+
+    html = decode_body(page.html, {}, page.url).text
+    try:
+        summary = Document(html).summary(html_partial=True)
+    except Exception:  # readability raises on empty or odd documents
+        return ""
+    tree = lxml.html.fromstring(summary) if summary.strip() else None
+    if tree is None:
+        return ""
+    blocks = [re.sub(r"\s+", " ", el.text_content()).strip() for el in tree.iter("p", "h1", "h2", "h3", "h4", "li", "pre", "blockquote", "td")]
+    return "\n".join(b for b in blocks if b)
+
+
+class Ours:
+    """The crawl's own chain, with template learning per host unless cold."""
+
+    def __init__(self, cold: bool, overrides: dict | None = None) -> None:
+        settings = {"TEMPLATE_ENABLED": not cold, **(overrides or {})}
+        self.chain = build_stage_chain(settings)
+        self.cold = cold
+
+    def warm(self, pages: list[Page]) -> None:
+        """First pass: let each host's template model see its pages (what a site's run sees)."""
+        model = next((s for s in self.chain.stages if hasattr(s, "observe_offline")), None)
+        if model is None or self.cold:
+            return
+        for page in pages:
+            try:
+                model.observe_offline(self._extract_only(page), page.host)
+            except DropItem:
+                continue
+
+    def _extract_only(self, page: Page):
+        item = None
+        chain = self.chain
+        decoded_item = chain.page.__func__  # noqa: F841 (kept for clarity: same decode as page())
+        from crawler.items import Article
+
+        decoded = decode_body(page.html, {}, page.url)
+        item = Article(url=page.url, site=page.host, domain=page.host, fetched_at="1970-01-01T00:00:00+00:00", http_status=200,
+                       encoding=decoded.encoding, encoding_source=decoded.source, html=decoded.text, url_is_article=True)
+        for stage in chain.stages:
+            if getattr(stage, "observe_offline", None):
+                break
+            item = stage.process_item(item)
+        return item
+
+    def __call__(self, page: Page) -> tuple[str, str]:
+        try:
+            item = self.chain.page(page.html, {}, page.url, site=page.host, url_is_article=True)
+        except DropItem:
+            return "", ""
+        return item.text or "", item.title or ""
+
+
+def evaluate(name: str, pages: list[Page], extractors: dict, predictions: Path | None) -> dict:
+    out: dict[str, dict] = {}
+    by_lang: dict[str, dict] = defaultdict(dict)
+    for ex_name, fn in extractors.items():
+        scores = []
+        t0 = time.perf_counter()
+        preds = []
+        for page in pages:
+            pred = fn(page)
+            preds.append(pred)
+        elapsed = time.perf_counter() - t0
+        for page, pred in zip(pages, preds):
+            text = pred[0] if isinstance(pred, tuple) else pred
+            scores.append((page, *score_page(text, page.gold)))
+            if predictions is not None and ex_name == "ours":
+                d = predictions / name
+                d.mkdir(parents=True, exist_ok=True)
+                (d / f"{page.id}.json").write_text(json.dumps({"title": pred[1], "text": pred[0]}, ensure_ascii=False), encoding="utf-8")
+        out[ex_name] = summarise(scores, len(pages) / elapsed if elapsed else 0.0)
+        for lang in sorted({p.lang for p in pages if p.lang}):
+            sub = [s for s in scores if s[0].lang == lang]
+            by_lang[lang][ex_name] = summarise(sub, None)
+    result = {name: out}
+    for lang, res in by_lang.items():
+        result[f"{name}[{lang}]"] = res
+    return result
+
+
+def summarise(scores: list, pages_per_s: float | None) -> dict:
+    n = len(scores) or 1
+    p = sum(s[1] for s in scores) / n
+    r = sum(s[2] for s in scores) / n
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return {"P": round(p, 4), "R": round(r, 4), "F1": round(f1, 4), "pages": len(scores), "pages_per_s": round(pages_per_s, 2) if pages_per_s else None}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("datasets", nargs="+", type=Path)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--predictions", type=Path)
+    parser.add_argument("--cold", action="store_true", help="no per-site template learning")
+    parser.add_argument("--only", help="comma-separated extractors to run (default: all)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a project setting for ours")
+    args = parser.parse_args()
+
+    results: dict[str, dict] = {}
+    for folder in args.datasets:
+        pages = load_dataset(folder)
+        ours = Ours(args.cold, dict(kv.split("=", 1) for kv in args.set))
+        ours.warm(pages)
+        extractors = {
+            "ours": ours,
+            "trafilatura": run_trafilatura,
+            "trafilatura_precision": lambda p: run_trafilatura(p, favor_precision=True),
+            "readability": run_readability,
+        }
+        if args.only:
+            keep = set(args.only.split(","))
+            extractors = {k: v for k, v in extractors.items() if k in keep}
+        results.update(evaluate(folder.name, pages, extractors, args.predictions))
+
+    print(f"{'dataset':<32} {'extractor':<22} {'P':>6} {'R':>6} {'F1':>6} {'pages':>6} {'pages/s':>8}")
+    for ds, res in results.items():
+        for ex, r in res.items():
+            pps = f"{r['pages_per_s']:.1f}" if r["pages_per_s"] else ""
+            print(f"{ds:<32} {ex:<22} {r['P']:>6.3f} {r['R']:>6.3f} {r['F1']:>6.3f} {r['pages']:>6} {pps:>8}")
+        if "ours" in res and "trafilatura" in res and res["ours"]["pages_per_s"]:
+            print(f"{'':<32} {'speed ours/trafilatura':<22} {res['ours']['pages_per_s'] / res['trafilatura']['pages_per_s']:.2f}x")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
