@@ -144,6 +144,49 @@ def structured_date(tree: lxml.html.HtmlElement, url: str) -> str | None:
         return None
 
 
+_TABLE_PARTS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption")
+_BLOCKS_IN_LAYOUT = ("table", "div", "h1", "h2", "h3", "h4", "form", "iframe", "ul", "ol", "section", "article")
+
+
+def is_layout_table(table: lxml.html.HtmlElement) -> bool:
+    """A table used for page layout rather than data: one row only, mostly links
+    (a menu), or cells that hold blocks (nested tables, headings, lists, several
+    paragraphs) or long prose."""
+    rows = [r for r in table.iter("tr") if _owning_table(r) is table]
+    if len(rows) < 2:
+        return True
+    text = _WS.sub("", table.text_content())
+    linked = sum(len(_WS.sub("", a.text_content())) for a in table.iter("a"))
+    if text and linked / len(text) > 0.5:
+        return True
+    for cell in table.iter("td", "th"):
+        if any(True for _ in cell.iter(*_BLOCKS_IN_LAYOUT) if _ is not cell):
+            return True
+        if sum(1 for _ in cell.iter("p", "br")) >= 3:
+            return True
+        if len(cell.text_content()) > 400:
+            return True
+    return False
+
+
+def unwrap_layout_tables(tree: lxml.html.HtmlElement) -> int:
+    """Turn layout tables into plain blocks, so extraction sees paragraphs, not one giant row."""
+    layout = [t for t in tree.iter("table") if is_layout_table(t)]
+    for table in layout:
+        # Only this table's own rows and cells: a data table nested in a layout cell stays a table.
+        parts = [el for el in table.iter(*_TABLE_PARTS) if el is table or _owning_table(el) is table]
+        for el in parts:
+            el.tag = "div"
+    return len(layout)
+
+
+def _owning_table(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    parent = el.getparent()
+    while parent is not None and parent.tag != "table":
+        parent = parent.getparent()
+    return parent
+
+
 def parse_html(html: str) -> lxml.html.HtmlElement | None:
     """Parse once, with trafilatura's own loader: its extraction is tuned to the trees it builds
     (lxml.html.fromstring splits paragraphs at inline links in some pages)."""
@@ -169,6 +212,8 @@ def extract_article(html: str, url: str, config: ExtractConfig, known_article: b
     lang = tree.get("lang") or next(iter(tree.xpath("//html/@lang")), None)
     meta_lines = _short_blocks(tree)
     date_hint = structured_date(tree, url)
+    if config.include_tables:
+        unwrap_layout_tables(tree)
     doc = trafilatura.bare_extraction(
         tree,
         url=url,

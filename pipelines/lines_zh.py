@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from pipelines import patterns_zh as P
 from pipelines.normalise import ScriptConverter
-from pipelines.ruby import remove_flattened_pinyin
+from pipelines.ruby import MIN_GROUPS, remove_flattened_pinyin
 
 _WS = re.compile(r"\s+")
 _BULLET = re.compile(r"^[-*•·●◆■▪►>]+\s*")
@@ -93,7 +93,8 @@ class BoilerplateClassifier:
         """Remove pinyin readings and boilerplate lines; collect their metadata."""
         text, pinyin = remove_flattened_pinyin(text)
         if title:
-            title, more = remove_flattened_pinyin(title)
+            # A title is short: annotate it when the body was annotated.
+            title, more = remove_flattened_pinyin(title, min_groups=1 if pinyin else MIN_GROUPS)
             pinyin += more
         result = StripResult(text="", title=title, pinyin_removed=pinyin)
         kept: list[str] = []
@@ -114,8 +115,42 @@ class BoilerplateClassifier:
             result.chars_removed += len(line)
             for name, value in verdict.fields.items():
                 result.fields.setdefault(name, value)
+        kept, teasers = drop_teaser_runs(kept)
+        if teasers:
+            result.removed["teasers"] += teasers
+            result.chars_removed += 0  # counted by line only: the lines are gone
         result.text = "\n".join(kept)
         return result
+
+
+_SENTENCE_END = tuple("。！？!?.」”\"』）)…:：；;摄")  # a caption ends with its photographer (摄)
+
+
+def drop_teaser_runs(lines: list[str], min_run: int = 3) -> tuple[list[str], int]:
+    """Remove runs of cut-off teasers: 3+ consecutive lines of near-equal length that
+    all stop mid-sentence, as related-article blocks truncate their summaries."""
+    def teaser(line: str) -> bool:
+        return len(line) >= 30 and not line.rstrip().endswith(_SENTENCE_END)
+
+    out: list[str] = []
+    removed = 0
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and teaser(lines[j]):
+            j += 1
+        run = lines[i:j]
+        if len(run) >= min_run and max(map(len, run)) - min(map(len, run)) <= max(6, 0.1 * max(map(len, run))):
+            removed += len(run)
+            i = j
+            continue
+        if run:
+            out.extend(run)
+            i = j
+        else:
+            out.append(lines[i])
+            i += 1
+    return out, removed
 
 
 def fields_from_blocks(classifier: BoilerplateClassifier, blocks: list[str]) -> dict[str, str]:

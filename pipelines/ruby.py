@@ -60,20 +60,29 @@ def _is_reading(chars: str, syllables: list[str]) -> bool:
     return True
 
 
-def remove_flattened_pinyin(text: str) -> tuple[str, int]:
-    """Remove "業(yè)"-style readings confirmed by pypinyin. Returns (text, groups removed)."""
+MIN_GROUPS = 3  # a converted page annotates dozens of characters; one or two glosses are editorial
+
+
+def remove_flattened_pinyin(text: str, min_groups: int = MIN_GROUPS) -> tuple[str, int]:
+    """Remove "業(yè)"-style readings confirmed by pypinyin. Returns (text, groups removed).
+
+    Only a page with at least ``min_groups`` confirmed readings was converted with
+    annotations; an isolated gloss ("滟滪(yàn yù)：即滟滪滩") is content and stays.
+    """
     if "(" not in text and "（" not in text:
         return text, 0
-    removed = 0
-
-    def repl(m: re.Match[str]) -> str:
-        nonlocal removed
-        han, group = m.group(1), m.group(2)
-        syllables = group.split()
+    confirmed: list[tuple[int, int, str]] = []
+    for m in _FLAT.finditer(text):
+        han, syllables = m.group(1), m.group(2).split()
         base = han[-len(syllables):] if len(syllables) <= len(han) else None
         if base and _is_reading(base, syllables):
-            removed += 1
-            return han
-        return m.group(0)
-
-    return _FLAT.sub(repl, text), removed
+            confirmed.append((m.start(), m.end(), han))
+    if len(confirmed) < min_groups:
+        return text, 0
+    out, pos = [], 0
+    for start, end, han in confirmed:
+        out.append(text[pos:start])
+        out.append(han)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out), len(confirmed)

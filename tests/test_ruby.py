@@ -23,11 +23,16 @@ def test_trailing_space_and_multi_syllable_groups():
     assert remove_flattened_pinyin("創(chuàng )新，會議指出(zhǐ chū)，加強(qiang2)管理") == ("創新，會議指出，加強管理", 3)
 
 
+def test_an_isolated_gloss_is_content():
+    note = "〔注〕 滟滪(yàn yù)：即滟滪滩，在重庆奉节县东五公里瞿塘峡口。"
+    assert remove_flattened_pinyin(note) == (note, 0)
+
+
 def test_parentheses_that_are_not_readings_stay():
     for text in ("蘋果公司(Apple)發布新品", "(記者 王明)報道", "本報(2014年)統計", "鋁價(元/噸)", "公司(Li)發言人", "企業(qi yi)"):
-        assert remove_flattened_pinyin(text) == (text, 0), text
+        assert remove_flattened_pinyin(text, min_groups=1) == (text, 0), text
 
 
 def test_wrong_reading_is_not_removed():
     # "ye" is not a reading of 開
-    assert remove_flattened_pinyin("開(yè)展") == ("開(yè)展", 0)
+    assert remove_flattened_pinyin("開(yè)展", min_groups=1) == ("開(yè)展", 0)
