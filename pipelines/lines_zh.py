@@ -100,7 +100,7 @@ class BoilerplateClassifier:
         kept: list[str] = []
         title_key = _WS.sub("", title or "")
         for raw in text.split("\n"):
-            line = _WS.sub(" ", raw).strip()
+            line = _EDIT_LINK.sub("", _WS.sub(" ", raw).strip())
             if not line:
                 continue
             if title_key and not kept and _WS.sub("", line) == title_key:
@@ -123,34 +123,41 @@ class BoilerplateClassifier:
         return result
 
 
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_EDIT_LINK = re.compile(r"\s*\[(?:编辑|編輯|edit|编辑源代码|編輯原始碼)\]$", re.I)  # wiki section headers
 _SENTENCE_END = tuple("。！？!?.」”\"』）)…:：；;摄")  # a caption ends with its photographer (摄)
 
 
 def drop_teaser_runs(lines: list[str], min_run: int = 3) -> tuple[list[str], int]:
-    """Remove runs of cut-off teasers: 3+ consecutive lines of near-equal length that
-    all stop mid-sentence, as related-article blocks truncate their summaries."""
-    def teaser(line: str) -> bool:
-        return len(line) >= 30 and not line.rstrip().endswith(_SENTENCE_END)
-
-    out: list[str] = []
-    removed = 0
+    """Remove runs of cut-off teasers: 3+ consecutive lines of near-equal length,
+    most of them stopping mid-sentence, as related-article blocks truncate their
+    summaries at a fixed width. Real paragraphs do not come in equal lengths."""
+    drop = [False] * len(lines)
+    # Fixed-width truncation is counted in characters: only CJK-dominant lines qualify.
+    cjk = [len(_HAN.findall(line)) * 2 > len(line) for line in lines]
     i = 0
     while i < len(lines):
-        j = i
-        while j < len(lines) and teaser(lines[j]):
+        if not cjk[i]:
+            i += 1
+            continue
+        lo = hi = len(lines[i])
+        j = i + 1
+        while j < len(lines) and lo >= 30 and cjk[j]:
+            n = len(lines[j])
+            if max(hi, n) - min(lo, n) > max(6, 0.1 * max(hi, n)):
+                break
+            lo, hi = min(lo, n), max(hi, n)
             j += 1
         run = lines[i:j]
-        if len(run) >= min_run and max(map(len, run)) - min(map(len, run)) <= max(6, 0.1 * max(map(len, run))):
-            removed += len(run)
-            i = j
-            continue
-        if run:
-            out.extend(run)
+        cut = sum(not line.rstrip().endswith(_SENTENCE_END) for line in run)
+        if len(run) >= min_run and lo >= 30 and cut * 3 >= len(run) * 2:
+            for k in range(i, j):
+                drop[k] = True
             i = j
         else:
-            out.append(lines[i])
             i += 1
-    return out, removed
+    kept = [line for line, d in zip(lines, drop) if not d]
+    return kept, len(lines) - len(kept)
 
 
 def fields_from_blocks(classifier: BoilerplateClassifier, blocks: list[str]) -> dict[str, str]:

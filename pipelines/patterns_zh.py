@@ -48,7 +48,7 @@ LINE_PATTERNS: list[tuple[str, re.Pattern[str], int | None]] = [
     ("icp", re.compile(r"ICP\s*(?:备|证|许可)|公网安备|网安备\s*\d|增值电信业务经营许可证|互联网新闻信息服务许可证|网络文化经营许可证|广播电视节目制作经营许可证", re.I), 200),
     # Copyright and disclaimers
     ("copyright", re.compile(r"版权所有|版权归|copyright|©|all rights reserved|未经(?:书面|协议)?(?:授权|许可|同意).{0,12}(?:禁止|不得|严禁|请勿|不可)|禁止转载|严禁转载|谢绝转载|请勿转载|转载请(?:注明|联系)|转载.{0,6}注明(?:出处|来源)|如需转载|转载目的在于|本网所有内容的版权|^本(?:文|作品|稿件)(?:为|系).{0,30}(?:原创|独家|专稿)", re.I), 300),
-    ("disclaimer", re.compile(r"特别声明" + COLON + r"|仅提供信息存储(?:空间)?服务|^notice: the content above|is uploaded and posted by a user of|免责声明|不构成(?:任何)?投资建议|据此操作.{0,6}风险自担|后果.{0,6}自负|概不(?:负|承担)(?:任何)?(?:法律)?责任|如有侵权|侵权.{0,6}(?:删除|联系)|^(?:本网|本站|\S{1,10}网)声明" + COLON + r"|凡(?:本网)?注明.{0,20}(?:来源|转载)|仅代表作者(?:本人)?观点|与本(?:网|站)(?:立场)?无关"), 300),
+    ("disclaimer", re.compile(r"特别声明" + COLON + r"|仅提供信息存储(?:空间)?服务|^notice: the content above|is uploaded and posted by a user of|免责声明|不构成(?:任何)?投资建议|据此操作.{0,6}风险自担|后果.{0,6}自负|概不(?:负|承担)(?:任何)?(?:法律)?责任|如有侵权|侵权.{0,6}(?:删除|联系)|^(?:本网|本站|\S{1,10}网)声明" + COLON + r"|凡(?:本网)?注明.{0,20}(?:来源|转载)|仅代表作者(?:本人)?观点|与本(?:网|站)(?:立场)?无关", re.I), 300),
     # Site promos and calls to action: 如需了解更多信息,请登录中国有色网
     ("promo", re.compile(r"^如需了解更多|请登录.{0,30}了解更多|扫(?:描|一扫)?(?:二维码|码).{0,10}关注|关注.{0,10}(?:微信)?公众号|下载.{0,10}客户端|^【\S{1,10}】\s*扫码|欢迎(?:关注|订阅)|点击(?:查看|阅读|进入)?(?:原文|全文|更多|专题)|^更多(?:精彩|内容|新闻)"), 120),
     # Interface text
@@ -59,8 +59,10 @@ LINE_PATTERNS: list[tuple[str, re.Pattern[str], int | None]] = [
     ("share", re.compile(r"^(?:分享让更多人看到|点击右上角.{0,10}(?:好友|分享)|朋友圈|微信好友|请使用浏览器(?:的)?分享功能.*|点击浏览器下方.*分享.*|扫一扫.{0,10}分享.*|查看更多|展开(?:全文|全部)|阅读全文|收起|加载更多|返回(?:首页|列表|搜狐，查看更多)?)$"), 60),
     # Image credits: ◎ 图：123rf / 图片来源：视觉中国 / （图片来源：网络）
     ("credit", re.compile(r"^[(（]?\s*(?:◎\s*)?(?:图片?来源|图|摄影|视频来源|题图)\s*[:：/]\s*\S{1,30}[)）]?$"), 40),
-    # Encyclopedia citation stamps: ...．金台资讯 [引用日期2024-01-12]
-    ("citation", re.compile(r"\[引用日期\d{4}-\d{2}-\d{2}\]$"), 300),
+    # Encyclopedia citation stamps and reference entries: ...．金台资讯 [引用日期2024-01-12] / 3雄安高新区正式启动运行．界面新闻．2024-05-09
+    ("citation", re.compile(r"\[引用日期\d{4}-\d{2}-\d{2}\]$|^\d{1,3}\s*\S.{2,80}[．.]\s*\S{2,20}[．.]\s*\d{4}-\d{2}-\d{2}$"), 300),
+    # Video players: 00:00 / 很抱歉，当前视频播放失败 / 错误代码：QVS.4100
+    ("ui", re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$|视频(?:播放|加载)失败|^错误代码" + COLON + r"|^(?:您的)?浏览器(?:不支持|版本过低)"), 40),
     # Pager digits and video-player controls left in the text: "2", "- 1.5X", "倍速"
     ("ui", re.compile(r"^(?:\d{1,2}|\d(?:\.\d{1,2})?x|倍速|广告|时长" + COLON + r"\d{1,2}:\d{2}.*)$", re.I), 30),
     # A line that is only a date, or a date and a time
