@@ -40,6 +40,7 @@ import lxml.html  # noqa: E402
 import trafilatura  # noqa: E402
 
 from crawler.offline import DropItem, build_stage_chain  # noqa: E402
+from pipelines.template import TemplateStage  # noqa: E402
 from pipelines.charset import decode_body  # noqa: E402
 
 _TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
@@ -114,38 +115,25 @@ def run_readability(page: Page) -> str:
 
 
 class Ours:
-    """The crawl's own chain, with template learning per host unless cold."""
+    """The crawl's own chain. With templates on, a first pass lets each host's model
+    count all of its pages (what the dump finalisation does over a site's run),
+    then the second pass strips."""
 
     def __init__(self, cold: bool, overrides: dict | None = None) -> None:
-        settings = {"TEMPLATE_ENABLED": not cold, **(overrides or {})}
-        self.chain = build_stage_chain(settings)
-        self.cold = cold
+        self.chain = build_stage_chain({"TEMPLATE_ENABLED": not cold, **(overrides or {})})
+        self.template = next((s for s in self.chain.stages if isinstance(s, TemplateStage)), None)
 
     def warm(self, pages: list[Page]) -> None:
-        """First pass: let each host's template model see its pages (what a site's run sees)."""
-        model = next((s for s in self.chain.stages if hasattr(s, "observe_offline")), None)
-        if model is None or self.cold:
+        if self.template is None:
             return
+        before = self.chain.stages[: self.chain.stages.index(self.template)]
         for page in pages:
             try:
-                model.observe_offline(self._extract_only(page), page.host)
+                item = self.chain.page(page.html, {}, page.url, site=page.host, url_is_article=True, _stages=before)
             except DropItem:
                 continue
-
-    def _extract_only(self, page: Page):
-        item = None
-        chain = self.chain
-        decoded_item = chain.page.__func__  # noqa: F841 (kept for clarity: same decode as page())
-        from crawler.items import Article
-
-        decoded = decode_body(page.html, {}, page.url)
-        item = Article(url=page.url, site=page.host, domain=page.host, fetched_at="1970-01-01T00:00:00+00:00", http_status=200,
-                       encoding=decoded.encoding, encoding_source=decoded.source, html=decoded.text, url_is_article=True)
-        for stage in chain.stages:
-            if getattr(stage, "observe_offline", None):
-                break
-            item = stage.process_item(item)
-        return item
+            self.template.model.observe(page.host, (item.text or "").split("\n"))
+        self.template.learning = False
 
     def __call__(self, page: Page) -> tuple[str, str]:
         try:

@@ -33,7 +33,9 @@ class DefaultDumpAddon:
         if settings.getdict("FEEDS"):
             return
         dumps = Path(settings.get("DUMPS_DIR") or "dumps")
-        uri = str(dumps.resolve() / "%(name)s" / "%(run)s.jsonl")
+        # Written as .part; DumpFinalizer renames it when the run ends, so a finished
+        # dump is never half-written and a crashed run leaves only a .part behind.
+        uri = str(dumps.resolve() / "%(name)s" / "%(run)s.jsonl.part")
         settings.set(
             "FEEDS",
             {uri: {"format": "jsonlines", "encoding": "utf-8", "fields": EXPORTED_FIELDS, "store_empty": True}},

@@ -30,20 +30,20 @@ class StageChain:
     def stats(self) -> dict[str, Any]:
         return self.crawler.stats.get_stats()
 
-    def process(self, item: Any) -> Any:
-        for stage in self.stages:
+    def process(self, item: Any, stages: list[Any] | None = None) -> Any:
+        for stage in self.stages if stages is None else stages:
             item = stage.process_item(item)
         return item
 
-    def page(self, body: bytes, headers: dict[str, str], url: str, site: str = "offline", **transient: Any) -> Article:
-        """Run one page (raw bytes and headers) through decode and every stage; raises DropItem."""
+    def page(self, body: bytes, headers: dict[str, str], url: str, site: str = "offline", _stages: list[Any] | None = None, **transient: Any) -> Article:
+        """Run one page (raw bytes and headers) through decode and the stages (default: all); raises DropItem."""
         decoded = decode_body(body, headers, url)
         item = Article(
             url=url, site=site, domain=url.split("/")[2].split(":")[0] if "//" in url else "", fetched_at="1970-01-01T00:00:00+00:00",
             http_status=200, encoding=decoded.encoding, encoding_source=decoded.source,
             warnings=list(decoded.warnings), html=decoded.text, **transient,
         )
-        return self.process(item)
+        return self.process(item, _stages)
 
     def close(self) -> None:
         for stage in self.stages:
@@ -53,6 +53,7 @@ class StageChain:
 
 def build_stage_chain(settings: dict[str, Any] | None = None, only: list[str] | None = None) -> StageChain:
     merged = {k: v for k, v in vars(project).items() if k.isupper() and k not in _SKIP}
+    merged["TEMPLATE_PERSIST"] = False  # offline runs keep their models in memory unless asked
     merged.update(settings or {})
     crawler = get_crawler(settings_dict=merged)
     crawler.stats.open_spider()

@@ -43,6 +43,7 @@ NEWS_TIMEZONE = "Asia/Shanghai"  # zone of page-local times with no offset; a si
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractStage": 100,
     "pipelines.boilerplate.BoilerplateStage": 200,
+    "pipelines.template.TemplateStage": 300,
     "pipelines.fingerprint.FingerprintStage": 400,
 }
 
@@ -51,6 +52,12 @@ EXTRACT_INCLUDE_TABLES = True  # measured: data tables matter on English news; C
 EXTRACT_FAVOR_PRECISION = True  # measured: +0.02 F1 on Chinese pages, neutral on English
 EXTRACT_MIN_TEXT_CHARS = 60  # fewer characters of body text: not an article
 EXTRACT_MAX_LINK_SHARE = 0.5  # more of the text than this is link text: a list page
+
+# Per-site template learning (pipelines/template.py)
+TEMPLATE_ENABLED = True  # learn and strip lines each site repeats across its pages
+TEMPLATE_MIN_PAGES = 3  # a line on this many distinct pages of a site is template
+TEMPLATE_PERSIST = True  # keep the models in STATE_DIR/templates.sqlite across runs
+TEMPLATE_MAX_LINES_PER_SITE = 200_000  # memory bound per site (lines seen once are forgotten first)
 
 # Text quality (pipelines/fingerprint.py)
 QUALITY_MAX_GARBAGE_SHARE = 0.3  # articles whose text is more garbage than this are dropped
@@ -63,6 +70,7 @@ FEED_URI_PARAMS = "crawler.feeds.uri_params"
 # FEEDS is filled in by crawler.feeds.DefaultDumpAddon unless -o/-O is given.
 ADDONS = {"crawler.feeds.DefaultDumpAddon": 0}
 LOG_FORMATTER = "crawler.logformatter.QuietDropLogFormatter"
+EXTENSIONS = {"crawler.extensions.DumpFinalizer": 100}
 LOG_LEVEL = "INFO"
 
 # -- engine ---------------------------------------------------------------------------------

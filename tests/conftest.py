@@ -112,6 +112,6 @@ def page_item(body: bytes, headers: dict, url: str):
 
     decoded = decode_body(body, headers, url)
     return decoded, Article(
-        url=url, site="fixture", domain=url.split("/")[2], fetched_at="2026-01-01T00:00:00+00:00", http_status=200,
+        url=url, site=url.rsplit("/", 1)[-1], domain=url.split("/")[2],  # one site per fixture fetched_at="2026-01-01T00:00:00+00:00", http_status=200,
         encoding=decoded.encoding, encoding_source=decoded.source, warnings=list(decoded.warnings), html=decoded.text,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 
 import lxml.html
@@ -85,6 +87,25 @@ def test_encodings_scripts_and_identity(sample_crawl):
     assert cnmn["canonical_url"] == "http://www.cnmn.test/news/2014/1027/1001.html"
     assert cnmn["script"] == "hans" and cnmn["language"] == "zh"
     assert len({row["id"] for row in sample_crawl.articles}) == len(sample_crawl.articles)
+
+
+def test_site_template_line_is_learned_and_stripped_from_every_page(sample_crawl):
+    """cnmn's channel credit matches no pattern: only the site's template model can remove it,
+    and the pages emitted before the model was warm are fixed when the dump is finalised."""
+    cnmn = [a for a in sample_crawl.articles if a["site"] == "cnmn"]
+    assert len(cnmn) == 4
+    assert not any("信息部协办" in a["text"] for a in cnmn)
+    assert "'template/lines_removed'" in sample_crawl.log
+    assert "'template/late_lines_removed'" in sample_crawl.log
+
+
+def test_dump_is_finalised_with_manifest(sample_crawl):
+    dump = sample_crawl.dumps[0]
+    assert not list(dump.parent.glob("*.part")) and not list(dump.parent.glob("*.tmp"))
+    manifest = json.loads(dump.with_name(dump.name.replace(".jsonl", ".manifest.json")).read_text(encoding="utf-8"))
+    assert manifest["dump"]["lines"] == len(sample_crawl.articles)
+    assert manifest["dump"]["sha256"] == hashlib.sha256(dump.read_bytes()).hexdigest()
+    assert manifest["sites"]["cnmn"]["articles"] == 4
 
 
 def test_crawl_counts_what_it_did(sample_crawl):

@@ -1,0 +1,124 @@
+"""Per-site template learning: lines a site repeats on many of its pages are boilerplate.
+
+Scrapy-free. A line (whitespace-collapsed, NFKC) that occurs on at least
+``min_pages`` distinct pages of one site is template for that site: its promo,
+its disclaimer wording, a recurring sidebar, even when no pattern knows them.
+Pages are counted by their text, so the same article under two URLs counts
+once and a sentence quoted by two reposts is not enough.
+
+The model persists in SQLite (``SiteTemplateStore``) so later runs start warm.
+It records its algorithm version and refuses a store built by another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ALGORITHM = "site-template/1 line=nfkc+ws blake2b-64"
+_WS = re.compile(r"\s+")
+
+
+def line_key(line: str) -> int:
+    norm = _WS.sub(" ", unicodedata.normalize("NFKC", line)).strip()
+    return int.from_bytes(hashlib.blake2b(norm.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+
+
+def page_key(lines: list[str]) -> int:
+    return line_key("\n".join(lines))
+
+
+@dataclass
+class SiteTemplateModel:
+    """Line -> number of distinct pages, per site; bounded in size per site."""
+
+    min_pages: int = 3
+    max_lines_per_site: int = 200_000
+    counts: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(dict))
+    seen_pages: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    dirty: set[str] = field(default_factory=set)
+
+    def observe(self, site: str, lines: list[str]) -> bool:
+        """Count the lines of one page; False when this text was already counted."""
+        pk = page_key(lines)
+        pages = self.seen_pages[site]
+        if pk in pages:
+            return False
+        pages.add(pk)
+        counts = self.counts[site]
+        for key in {line_key(line) for line in lines if line.strip()}:
+            counts[key] = counts.get(key, 0) + 1
+        if len(counts) > self.max_lines_per_site:
+            # Forget lines seen once: template lines recur, so they survive the pruning.
+            for key in [k for k, n in counts.items() if n <= 1]:
+                del counts[key]
+        self.dirty.add(site)
+        return True
+
+    def is_template(self, site: str, line: str) -> bool:
+        return self.counts.get(site, {}).get(line_key(line), 0) >= self.min_pages
+
+    def strip(self, site: str, lines: list[str]) -> tuple[list[str], list[str]]:
+        """(kept lines, removed lines). Never removes every line of a page."""
+        kept = [line for line in lines if not self.is_template(site, line)]
+        if not kept:
+            return lines, []
+        removed = [line for line in lines if self.is_template(site, line)]
+        return kept, removed
+
+
+class TemplateStoreError(RuntimeError):
+    """The template store is corrupt or was built by another algorithm."""
+
+
+class SiteTemplateStore:
+    """SQLite persistence of a SiteTemplateModel (STATE_DIR/templates.sqlite)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        conn.execute("CREATE TABLE IF NOT EXISTS lines (site TEXT NOT NULL, key INTEGER NOT NULL, pages INTEGER NOT NULL, PRIMARY KEY (site, key)) WITHOUT ROWID")
+        conn.execute("CREATE TABLE IF NOT EXISTS pages (site TEXT NOT NULL, key INTEGER NOT NULL, PRIMARY KEY (site, key)) WITHOUT ROWID")
+        row = conn.execute("SELECT value FROM meta WHERE key='algorithm'").fetchone()
+        if row is None:
+            conn.execute("INSERT INTO meta VALUES ('algorithm', ?)", (ALGORITHM,))
+            conn.commit()
+        elif row[0] != ALGORITHM:
+            conn.close()
+            raise TemplateStoreError(f"{self.path}: built by {row[0]!r}, this is {ALGORITHM!r}; move it away to start over")
+        return conn
+
+    def load(self, min_pages: int, max_lines_per_site: int = 200_000) -> SiteTemplateModel:
+        model = SiteTemplateModel(min_pages=min_pages, max_lines_per_site=max_lines_per_site)
+        try:
+            conn = self._connect()
+            with conn:
+                for site, key, pages in conn.execute("SELECT site, key, pages FROM lines"):
+                    model.counts[site][key] = pages
+                for site, key in conn.execute("SELECT site, key FROM pages"):
+                    model.seen_pages[site].add(key)
+            conn.close()
+        except sqlite3.DatabaseError as exc:
+            raise TemplateStoreError(f"{self.path}: unreadable template store ({exc}); move it away to start over") from exc
+        return model
+
+    def save(self, model: SiteTemplateModel) -> None:
+        conn = self._connect()
+        with conn:  # one transaction: a crash leaves the previous model, never half of this one
+            for site in sorted(model.dirty):
+                conn.execute("DELETE FROM lines WHERE site=?", (site,))
+                conn.execute("DELETE FROM pages WHERE site=?", (site,))
+                conn.executemany("INSERT INTO lines VALUES (?, ?, ?)", ((site, k, n) for k, n in model.counts[site].items()))
+                conn.executemany("INSERT INTO pages VALUES (?, ?)", ((site, k) for k in model.seen_pages[site]))
+        conn.close()
+        model.dirty.clear()

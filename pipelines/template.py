@@ -1,0 +1,66 @@
+"""Template stage: strip lines a site repeats across its pages (SiteTemplateModel).
+
+Each article's lines are counted into its site's model, then every line the
+model knows as template (seen on TEMPLATE_MIN_PAGES distinct pages) is removed.
+Articles emitted before a line reached that count are fixed when the dump is
+finalised (crawler.extensions.DumpFinalizer re-strips the whole dump with the
+final model), so no article of a cold site leaves with a line that later pages
+of the same run reveal as template.
+
+Stats: template/lines_removed, template/chars_removed, template/site/<site>/lines_removed.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import NotConfigured
+
+from pipelines.site_template import SiteTemplateModel, SiteTemplateStore
+
+logger = logging.getLogger(__name__)
+
+
+def template_store_path(settings: Any) -> Path:
+    return Path(settings.get("STATE_DIR") or ".state") / "templates.sqlite"
+
+
+class TemplateStage:
+    def __init__(self, model: SiteTemplateModel, store: SiteTemplateStore | None, stats: Any) -> None:
+        self.model = model
+        self.store = store
+        self.stats = stats
+        self.learning = True  # the benchmark's second pass strips without counting again
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "TemplateStage":
+        s = crawler.settings
+        if not s.getbool("TEMPLATE_ENABLED"):
+            raise NotConfigured("TEMPLATE_ENABLED is off")
+        min_pages = s.getint("TEMPLATE_MIN_PAGES")
+        if min_pages < 2:
+            raise ValueError(f"TEMPLATE_MIN_PAGES must be at least 2 (a line on one page is that page's), got {min_pages}")
+        store = SiteTemplateStore(template_store_path(s)) if s.getbool("TEMPLATE_PERSIST") else None
+        model = store.load(min_pages, s.getint("TEMPLATE_MAX_LINES_PER_SITE")) if store else SiteTemplateModel(min_pages=min_pages)
+        return cls(model, store, crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        site = adapter.get("site") or ""
+        lines = (adapter.get("text") or "").split("\n")
+        if self.learning:
+            self.model.observe(site, lines)
+        kept, removed = self.model.strip(site, lines)
+        if removed:
+            self.stats.inc_value("template/lines_removed", len(removed))
+            self.stats.inc_value("template/chars_removed", sum(map(len, removed)))
+            self.stats.inc_value(f"template/site/{site}/lines_removed", len(removed))
+            adapter["text"] = "\n".join(kept)
+        return item
+
+    def close_spider(self) -> None:
+        if self.store is not None:
+            self.store.save(self.model)
