@@ -51,8 +51,13 @@ class DumpFinalizer:
         return out
 
     def feed_exporter_closed(self) -> None:
-        for part in self._part_files():
+        parts = self._part_files()
+        for part in parts:
             self.finalise(part)
+        dedup = getattr(self.crawler, "dedup_stage", None)
+        if not parts and dedup is not None:
+            # -o/-O feeds: Scrapy wrote them as they came; everything kept went there.
+            dedup.commit(self.crawler.spider.run_id, "(feed given with -o/-O)", None)
 
     def _template_model(self) -> Any:
         s = self.crawler.settings
@@ -71,14 +76,22 @@ class DumpFinalizer:
         model = self._template_model()
         converter = ScriptConverter()
         stats = self.crawler.stats
+        dedup = getattr(self.crawler, "dedup_stage", None)
         digest = hashlib.sha256()
         per_site: Counter[str] = Counter()
+        dumped_ids: set[str] = set()
         lines = late = 0
         with part.open("r", encoding="utf-8") as src, tmp.open("w", encoding="utf-8") as dst:
             for raw in src:
                 if not raw.strip():
                     continue
                 row = json.loads(raw)
+                demoted = dedup.record_demoted(row.get("id")) if dedup is not None else None
+                if demoted is not None:
+                    if dedup.mode == "drop":
+                        dedup._record(demoted)
+                        continue
+                    row["duplicate_of"] = demoted["duplicate_of"]
                 if model is not None and row.get("text"):
                     kept, removed = model.strip(row.get("site", ""), row["text"].split("\n"))
                     if removed:
@@ -91,10 +104,19 @@ class DumpFinalizer:
                 digest.update(out.encode("utf-8"))
                 per_site[row.get("site", "")] += 1
                 lines += 1
+                if not row.get("duplicate_of"):
+                    dumped_ids.add(row.get("id"))
             dst.flush()
             os.fsync(dst.fileno())
         os.replace(tmp, final)
         part.unlink()
+        if dedup is not None:
+            dedup.close_spider()  # flush the duplicates file before it is renamed
+            dup_part = final.with_name(final.name[: -len(".jsonl")] + ".duplicates.jsonl.part")
+            if dup_part.exists():
+                os.replace(dup_part, dup_part.with_suffix(""))
+            # Only now that the dump is in place: an index entry exists iff its article was dumped.
+            dedup.commit(self.crawler.spider.run_id, final.name, dumped_ids)
         if late:
             stats.inc_value("template/late_lines_removed", late)
         self.write_manifest(final, lines, digest.hexdigest(), per_site)
@@ -113,6 +135,7 @@ class DumpFinalizer:
                 "boilerplate_lines_removed": stats.get(f"boilerplate/site/{site}/lines_removed", 0),
                 "template_lines_removed": stats.get(f"template/site/{site}/lines_removed", 0)
                 + stats.get(f"template/site/{site}/late_lines_removed", 0),
+                "duplicates": stats.get(f"dedup/site/{site}/duplicates", 0),
             }
         manifest = {
             "started": self.started.isoformat(),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.misc import load_object
 from scrapy.utils.test import get_crawler
 
@@ -54,6 +54,7 @@ class StageChain:
 def build_stage_chain(settings: dict[str, Any] | None = None, only: list[str] | None = None) -> StageChain:
     merged = {k: v for k, v in vars(project).items() if k.isupper() and k not in _SKIP}
     merged["TEMPLATE_PERSIST"] = False  # offline runs keep their models in memory unless asked
+    merged["DEDUP_ENABLED"] = False  # page-by-page tools want every page's text, not one copy
     merged.update(settings or {})
     crawler = get_crawler(settings_dict=merged)
     crawler.stats.open_spider()
@@ -62,7 +63,10 @@ def build_stage_chain(settings: dict[str, Any] | None = None, only: list[str] | 
     for path, _ in order:
         if only is not None and path.rsplit(".", 1)[-1] not in only:
             continue
-        stage = load_object(path).from_crawler(crawler)
+        try:
+            stage = load_object(path).from_crawler(crawler)
+        except NotConfigured:
+            continue  # switched off, as Scrapy itself skips it
         if hasattr(stage, "open_spider"):
             stage.open_spider()
         stages.append(stage)

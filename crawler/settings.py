@@ -45,6 +45,7 @@ ITEM_PIPELINES = {
     "pipelines.boilerplate.BoilerplateStage": 200,
     "pipelines.template.TemplateStage": 300,
     "pipelines.fingerprint.FingerprintStage": 400,
+    "pipelines.dedup.DedupStage": 500,
 }
 
 # Extraction (pipelines/extract.py)
@@ -61,6 +62,13 @@ TEMPLATE_MAX_LINES_PER_SITE = 200_000  # memory bound per site (lines seen once 
 
 # Text quality (pipelines/fingerprint.py)
 QUALITY_MAX_GARBAGE_SHARE = 0.3  # articles whose text is more garbage than this are dropped
+
+# Repost detection (pipelines/dedup.py, pipelines/repost_index.py)
+DEDUP_ENABLED = True
+DEDUP_MODE = "drop"  # drop: reposts go to <dump>.duplicates.jsonl; mark: kept with duplicate_of set
+DEDUP_THRESHOLD = 0.7  # estimated Jaccard of 5-gram shingles that makes a near-duplicate
+DEDUP_CONTAINMENT = 0.85  # or: this share of the shorter text is inside the longer one
+DEDUP_PERSIST = True  # keep the index in STATE_DIR/reposts.sqlite across runs
 
 # -- output ---------------------------------------------------------------------------------
 DUMPS_DIR = "dumps"  # each run writes DUMPS_DIR/<spider>/<UTC timestamp>.jsonl

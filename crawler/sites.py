@@ -18,7 +18,7 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _URL_KEYS = ("start_urls", "sitemaps", "feeds")
 _KNOWN_KEYS = {
     "name", "start_urls", "sitemaps", "feeds", "allowed_domains", "article_pattern",
-    "follow_pattern", "deny_pattern", "max_depth", "download_delay", "timezone", "proxy",
+    "follow_pattern", "deny_pattern", "max_depth", "download_delay", "timezone", "proxy", "outlet",
 }
 
 
@@ -40,6 +40,7 @@ class SiteConfig:
     download_delay: float | None = None
     timezone: str | None = None
     proxy: str | None = None
+    outlet: tuple[str, ...] = ()  # names of the outlet this site is (for telling originals from reposts)
     hosts: frozenset[str] = field(default_factory=frozenset)
 
     def owns(self, url: str) -> bool:
@@ -127,6 +128,11 @@ def parse_site(raw: Any, index: int, default_max_depth: int = 3) -> SiteConfig:
     proxy = raw.get("proxy")
     if proxy is not None:
         _http_url(proxy, where, "proxy")
+    outlet = raw.get("outlet", [])
+    if isinstance(outlet, str):
+        outlet = [outlet]
+    if not isinstance(outlet, list) or not all(isinstance(o, str) and o.strip() for o in outlet):
+        raise _fail(where, "outlet", f"must be a name or a list of names, got {outlet!r}")
 
     return SiteConfig(
         name=name,
@@ -141,6 +147,7 @@ def parse_site(raw: Any, index: int, default_max_depth: int = 3) -> SiteConfig:
         download_delay=float(delay) if delay is not None else None,
         timezone=tz,
         proxy=proxy,
+        outlet=tuple(outlet),
         hosts=hosts,
     )
 

@@ -28,12 +28,29 @@ def template_chunks(family, placement) -> set[str]:
     return chunks
 
 
+def originals(family):
+    return [p for p in family.placements() if not p.repost_of]
+
+
 def test_dump_holds_exactly_the_sample_articles(sample_crawl, family):
-    expected = {p.url for p in family.placements()}
+    expected = {p.url for p in originals(family)}
     got = [a["url"] for a in sample_crawl.articles]
     assert len(got) == len(set(got)), "an article was written twice"
     assert set(got) == expected
     assert len(sample_crawl.dumps) == 1
+
+
+def test_reposts_go_to_the_duplicates_file(sample_crawl, family):
+    ids = {a["url"]: a["id"] for a in sample_crawl.articles}
+    by_slug = {p.article.slug: p for p in originals(family)}
+    dup_file = sample_crawl.dumps[0].with_name(sample_crawl.dumps[0].name.replace(".jsonl", ".duplicates.jsonl"))
+    records = {r["url"]: r for r in map(json.loads, dup_file.read_text(encoding="utf-8").splitlines())}
+    reposts = [p for p in family.placements() if p.repost_of]
+    assert set(records) == {p.url for p in reposts}
+    for p in reposts:
+        rec = records[p.url]
+        assert rec["duplicate_of"] == ids[by_slug[p.repost_of].url]
+        assert rec["similarity"] >= 0.7 and rec["reason"]
 
 
 def test_no_list_about_error_or_robots_denied_pages(sample_crawl):
@@ -45,7 +62,7 @@ def test_no_list_about_error_or_robots_denied_pages(sample_crawl):
 
 def test_titles_and_text_are_clean(sample_crawl, family):
     got = sample_crawl.by_url()
-    for placement in family.placements():
+    for placement in originals(family):
         row = got[placement.url]
         assert row["title"] == placement.article.title, placement.url
         lines = row["text"].split("\n")
@@ -59,7 +76,7 @@ def test_titles_and_text_are_clean(sample_crawl, family):
 
 def test_metadata_goes_into_fields(sample_crawl, family):
     got = sample_crawl.by_url()
-    for placement in family.placements():
+    for placement in originals(family):
         row, art = got[placement.url], placement.article
         assert row["source"] == art.source, placement.url
         if art.editor:
@@ -81,7 +98,7 @@ def test_encodings_scripts_and_identity(sample_crawl):
     assert (luan["encoding"], luan["encoding_source"], luan["script"]) == ("gb18030", "header", "hant")
     portal = got["http://news.alu-portal.test/a/20230217/3002.shtml"]
     assert portal["encoding"] == "gb18030" and "charset-overridden" in portal["warnings"]
-    hk = got["http://hk.cnmn.test/news/2014/1027/2002.html"]
+    hk = got["http://hk.cnmn.test/news/2010/1104/2001.html"]
     assert (hk["encoding_source"], hk["script"]) == ("meta", "hant")
     cnmn = got["http://www.cnmn.test/news/2014/1027/1001.html"]
     assert cnmn["canonical_url"] == "http://www.cnmn.test/news/2014/1027/1001.html"
@@ -111,5 +128,7 @@ def test_dump_is_finalised_with_manifest(sample_crawl):
 def test_crawl_counts_what_it_did(sample_crawl):
     log = sample_crawl.log
     for key in ("'boilerplate/lines_removed'", "'ruby/markup_removed'", "'ruby/pinyin_removed'",
-                "'decode/charset_overridden'", "'item_dropped_reasons_count/NotAnArticle'"):
+                "'decode/charset_overridden'", "'item_dropped_reasons_count/NotAnArticle'", "'dedup/committed'"):
         assert key in log, key
+    # A repost is dropped on arrival, or demoted when its original arrives later: crawl order decides.
+    assert "'item_dropped_reasons_count/NearDuplicate'" in log or "'dedup/demoted'" in log

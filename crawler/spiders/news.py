@@ -25,6 +25,7 @@ from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
+from crawler.feeds import run_timestamp
 from crawler.items import Article
 from crawler.sites import SiteConfig, load_sites
 from pipelines.charset import decode_body
@@ -49,6 +50,7 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "NewsSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.run_id = run_timestamp()  # names this run's dump, duplicates file and manifest
         settings = crawler.settings
         path = spider.sites_path or settings.get("NEWS_SITES_FILE")
         spider.sites_path = path
