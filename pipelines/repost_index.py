@@ -28,6 +28,7 @@ from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import rensa
 
 SHINGLE = 5
@@ -37,9 +38,9 @@ ROWS = 5
 SEED = 20261123
 MIN_SHINGLES = 20  # shorter texts are matched exactly only
 PARAMS = {
-    "algorithm": "repost-index/1",
-    "minhash": f"rensa.RMinHash/{rensa.RMinHash.ALGORITHM_VERSION}",
-    "shingle": f"char-{SHINGLE}gram of normalise_for_matching",
+    "algorithm": "repost-index/2",
+    "minhash": f"rensa.RMinHash/{rensa.RMinHash.ALGORITHM_VERSION} from flat token hashes",
+    "shingle": f"char-{SHINGLE}gram of normalise_for_matching, polynomial 1000003 + mix64",
     "num_perm": NUM_PERM,
     "bands": BANDS,
     "rows": ROWS,
@@ -59,7 +60,7 @@ def shingles(normalised: str, n: int = SHINGLE) -> list[str]:
 @dataclass(frozen=True)
 class Fingerprint:
     exact: int  # 63-bit prefix of sha1(normalised text)
-    size: int  # distinct shingles
+    size: int  # shingles (repeats included)
     signature: tuple[int, ...]  # NUM_PERM MinHash values (uint32), empty for short texts
 
     @property
@@ -78,14 +79,38 @@ class Fingerprint:
         return array("H", (v & 0xFFFF for v in self.signature)).tobytes()
 
 
+_P = np.uint64(1000003)
+_MIX = np.uint64(0xBF58476D1CE4E5B9)
+
+
+def shingle_hashes(normalised: str, n: int = SHINGLE) -> np.ndarray:
+    """64-bit hashes of the character n-grams, vectorised: a polynomial over the code
+    points, then a mixing step so that nearby n-grams hash far apart."""
+    codes = np.frombuffer(normalised.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    m = len(codes) - n + 1
+    if m <= 0:
+        return np.empty(0, dtype=np.uint64)
+    h = codes[:m].copy()
+    with np.errstate(over="ignore"):
+        for k in range(1, n):
+            h *= _P
+            h += codes[k : m + k]
+        h ^= h >> np.uint64(31)
+        h *= _MIX
+        h ^= h >> np.uint64(29)
+    return h
+
+
 def fingerprint(normalised: str) -> Fingerprint:
     exact = int.from_bytes(hashlib.sha1(normalised.encode("utf-8")).digest()[:8], "big") >> 1
-    grams = set(shingles(normalised))
-    if len(grams) < MIN_SHINGLES:
-        return Fingerprint(exact, len(grams), ())
-    m = rensa.RMinHash(num_perm=NUM_PERM, seed=SEED)
-    m.update(list(grams))
-    return Fingerprint(exact, len(grams), tuple(m.digest()))
+    # MinHash is set-semantic, so repeated shingles need no de-duplication; the count
+    # (an article repeats few 5-grams) only feeds the containment estimate.
+    hashes = shingle_hashes(normalised)
+    if len(hashes) < MIN_SHINGLES:
+        return Fingerprint(exact, len(hashes), ())
+    offsets = np.array([0, len(hashes)], dtype=np.uint64)
+    row = rensa.RMinHash.digest_matrix_from_flat_token_hashes(hashes, offsets, NUM_PERM, SEED).to_rows()[0]
+    return Fingerprint(exact, len(hashes), tuple(row))
 
 
 def estimated_jaccard(a: bytes | tuple[int, ...], b: bytes) -> float:
@@ -119,7 +144,7 @@ class _Pending:
 @dataclass
 class RepostIndex:
     path: Path | None  # None: memory only (benchmarks)
-    threshold: float = 0.7
+    threshold: float = 0.6
     containment_threshold: float = 0.85
     pending: dict[str, _Pending] = field(default_factory=dict)
     _pending_exact: dict[int, str] = field(default_factory=dict)
