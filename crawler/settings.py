@@ -67,7 +67,7 @@ QUALITY_MAX_GARBAGE_SHARE = 0.3  # articles whose text is more garbage than this
 DEDUP_ENABLED = True
 DEDUP_MODE = "drop"  # drop: reposts go to <dump>.duplicates.jsonl; mark: kept with duplicate_of set
 DEDUP_THRESHOLD = 0.6  # estimated Jaccard of 5-gram shingles that makes a near-duplicate (3% edits leave ~0.72)
-DEDUP_CONTAINMENT = 0.85  # or: this share of the shorter text is inside the longer one
+DEDUP_CONTAINMENT = 0.8  # or: this share of the shorter text is inside the longer one
 DEDUP_PERSIST = True  # keep the index in STATE_DIR/reposts.sqlite across runs
 
 # -- output ---------------------------------------------------------------------------------

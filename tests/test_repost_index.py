@@ -115,6 +115,6 @@ def test_store_refuses_other_parameters(tmp_path):
     path = tmp_path / "reposts.sqlite"
     RepostIndex(path).open().close()
     with sqlite3.connect(path) as conn:
-        conn.execute("""UPDATE meta SET value=replace(value, '"bands": 24', '"bands": 9') WHERE key='params'""")
+        conn.execute("""UPDATE meta SET value=replace(value, '"bands": 32', '"bands": 9') WHERE key='params'""")
     with pytest.raises(IndexMismatch, match="built with"):
         RepostIndex(path).open()
