@@ -26,11 +26,25 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-
 _TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s[-–—]\s)\s*")
 
 
+# Recommendation and ranking blocks that trafilatura keeps, by class/id: English words,
+# and the pinyin abbreviations Chinese CMSs use (xgxw 相关新闻, tjyd 推荐阅读, rdph 热点排行 ...).
+_RECOMMEND_TOKENS = (
+    "recommend", "--recom", "related-", "relatedpost", "related_", "hotnews", "hot-news", "hot_news",
+    "xgxw", "xgwz", "xgyd", "xgtj", "tjyd", "tuijian", "xiangguan", "rdph", "rmtj", "paihang", "remen",
+    "morenews", "more-news", "more_news", "news-rank", "newsrank",
+)
+PRUNE_RECOMMENDATIONS = [
+    "//*[" + " or ".join(f"contains(@class, '{t}') or contains(@id, '{t}')" for t in _RECOMMEND_TOKENS) + "]",
+    "//li[contains(concat(' ', normalize-space(@class), ' '), ' stream ')]",  # Yahoo's story streams
+]
+
+
 @dataclass(frozen=True)
 class ExtractConfig:
     include_tables: bool = False
     favor_precision: bool = False
     favor_recall: bool = False
+    prune_recommendations: bool = True
     min_text_chars: int = 60
     max_link_share: float = 0.5
 
@@ -127,6 +141,8 @@ def _short_blocks(tree: lxml.html.HtmlElement, limit: int = 400) -> list[str]:
     seen: set[str] = set()
     out: list[str] = []
     for el in tree.iter(*_META_BLOCK_TAGS):
+        if len(el) > 12:
+            continue  # a container, not a line: skip the cost of its whole text
         t = _WS.sub(" ", el.text_content()).strip()
         if 4 <= len(t) <= 160 and t not in seen:
             seen.add(t)
@@ -211,7 +227,6 @@ def extract_article(html: str, url: str, config: ExtractConfig, known_article: b
     links = _link_texts(tree)
     lang = tree.get("lang") or next(iter(tree.xpath("//html/@lang")), None)
     meta_lines = _short_blocks(tree)
-    date_hint = structured_date(tree, url)
     if config.include_tables:
         unwrap_layout_tables(tree)
     doc = trafilatura.bare_extraction(
@@ -225,6 +240,10 @@ def extract_article(html: str, url: str, config: ExtractConfig, known_article: b
         include_images=False,
         include_links=False,
         deduplicate=False,
+        prune_xpath=PRUNE_RECOMMENDATIONS if config.prune_recommendations else None,
+        # Markup and URL only: the text's own dates are read from its metadata lines
+        # (lines_zh), and htmldate's extensive search costs more than the extraction.
+        date_extraction_params={"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%d"},
     )
     if doc is None or not (doc.text or "").strip():
         raise NotArticleReason("no article body")
@@ -247,12 +266,12 @@ def extract_article(html: str, url: str, config: ExtractConfig, known_article: b
     return ExtractedArticle(
         title=title,
         text="\n".join(body),
-        date=doc.date,
+        date=doc.date,  # markup/URL date; the boilerplate stage prefers a 时间 line
         author=doc.author,
         canonical_url=canonical,
         html_lang=lang,
         link_lines_removed=removed,
         link_texts=links,
         meta_lines=meta_lines,
-        structured_date=date_hint,
+        structured_date=doc.date,
     )

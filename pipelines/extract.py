@@ -35,6 +35,7 @@ class ExtractStage:
             include_tables=s.getbool("EXTRACT_INCLUDE_TABLES"),
             favor_precision=s.getbool("EXTRACT_FAVOR_PRECISION"),
             favor_recall=s.getbool("EXTRACT_FAVOR_RECALL", False),
+            prune_recommendations=s.getbool("EXTRACT_PRUNE_RECOMMENDATIONS"),
             min_text_chars=s.getint("EXTRACT_MIN_TEXT_CHARS"),
             max_link_share=s.getfloat("EXTRACT_MAX_LINK_SHARE"),
         )

@@ -123,6 +123,7 @@ class BoilerplateClassifier:
         return result
 
 
+_CUE_CHARS = re.compile(r"[来來源时時间間编編作者文日期年稿记記\d]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _EDIT_LINK = re.compile(r"\s*\[(?:编辑|編輯|edit|编辑源代码|編輯原始碼)\]$", re.I)  # wiki section headers
 _SENTENCE_END = tuple("。！？!?.」”\"』）)…:：；;摄")  # a caption ends with its photographer (摄)
@@ -164,10 +165,14 @@ def fields_from_blocks(classifier: BoilerplateClassifier, blocks: list[str]) -> 
     """Metadata from the page's short blocks (header and editor lines trafilatura left out)."""
     out: dict[str, str] = {}
     for block in blocks:
+        if not _CUE_CHARS.search(block):
+            continue  # no 来/源/时/间/编/作/者/文/日/期/年 or digit: cannot be a metadata line
         verdict = classifier.classify(block)
         if verdict.kind in ("meta", "editor", "byline"):
             for name, value in verdict.fields.items():
                 out.setdefault(name, value)
+            if len(out) == 4:
+                break
     return out
 
 
