@@ -31,11 +31,10 @@ _TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s[-–—]\s)\s*")
 _RECOMMEND_TOKENS = (
     "recommend", "--recom", "related-", "relatedpost", "related_", "hotnews", "hot-news", "hot_news",
     "xgxw", "xgwz", "xgyd", "xgtj", "tjyd", "tuijian", "xiangguan", "rdph", "rmtj", "paihang", "remen",
-    "morenews", "more-news", "more_news", "news-rank", "newsrank",
+    "morenews", "more-news", "more_news", "news-rank", "newsrank", "stream-item",
 )
 PRUNE_RECOMMENDATIONS = [
     "//*[" + " or ".join(f"contains(@class, '{t}') or contains(@id, '{t}')" for t in _RECOMMEND_TOKENS) + "]",
-    "//li[contains(concat(' ', normalize-space(@class), ' '), ' stream ')]",  # Yahoo's story streams
 ]
 
 
