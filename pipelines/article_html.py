@@ -213,6 +213,28 @@ def parse_html(html: str) -> lxml.html.HtmlElement | None:
         return None
 
 
+_PRECISION_FALLBACK_WEIGHT = 120
+
+
+def _trafilatura(tree: lxml.html.HtmlElement, url: str, config: ExtractConfig, favor_precision: bool):
+    return trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=config.include_tables,
+        favor_precision=favor_precision,
+        favor_recall=config.favor_recall,
+        include_images=False,
+        include_links=False,
+        deduplicate=False,
+        prune_xpath=PRUNE_RECOMMENDATIONS if config.prune_recommendations else None,
+        # Markup and URL only: the text's own dates are read from its metadata lines
+        # (lines_zh), and htmldate's extensive search costs more than the extraction.
+        date_extraction_params={"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%d"},
+    )
+
+
 def extract_article(html: str, url: str, config: ExtractConfig, known_article: bool = False) -> ExtractedArticle:
     """Extract the article of one page, or raise NotArticleReason.
 
@@ -228,22 +250,14 @@ def extract_article(html: str, url: str, config: ExtractConfig, known_article: b
     meta_lines = _short_blocks(tree)
     if config.include_tables:
         unwrap_layout_tables(tree)
-    doc = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=config.include_tables,
-        favor_precision=config.favor_precision,
-        favor_recall=config.favor_recall,
-        include_images=False,
-        include_links=False,
-        deduplicate=False,
-        prune_xpath=PRUNE_RECOMMENDATIONS if config.prune_recommendations else None,
-        # Markup and URL only: the text's own dates are read from its metadata lines
-        # (lines_zh), and htmldate's extensive search costs more than the extraction.
-        date_extraction_params={"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%d"},
-    )
+    doc = _trafilatura(tree, url, config, config.favor_precision)
+    if config.favor_precision and (doc is None or text_weight(doc.text or "") < _PRECISION_FALLBACK_WEIGHT):
+        # Precision mode sometimes keeps only a notice; default mode on a fresh tree then
+        # finds the article. Take it only when it is clearly more.
+        fresh = parse_html(html)
+        again = _trafilatura(fresh, url, config, False) if fresh is not None else None
+        if again is not None and text_weight(again.text or "") >= 3 * max(1, text_weight((doc.text if doc else "") or "")):
+            doc = again
     if doc is None or not (doc.text or "").strip():
         raise NotArticleReason("no article body")
     lines = [_WS.sub(" ", l).strip() for l in doc.text.split("\n")]
@@ -253,7 +267,9 @@ def extract_article(html: str, url: str, config: ExtractConfig, known_article: b
     if not known_article and linked / total > config.max_link_share:
         raise NotArticleReason(f"list page ({linked / total:.0%} of the text is link text)")
     # Related-article and most-read lists that trafilatura keeps: lines that are a link's text.
-    body = [l for l in lines if l not in links]
+    # Chinese portals only: English articles list links in their bodies (sources, products).
+    chinese = len(_CJK.findall(doc.text)) * 5 > len(doc.text)
+    body = [l for l in lines if l not in links] if chinese else list(lines)
     if not body and known_article:
         body = lines  # a page made of linked lines (poems, link-per-line pages): keep them
     removed = len(lines) - len(body)

@@ -7,6 +7,7 @@ Counts ``boilerplate/lines_removed``, ``boilerplate/chars_removed``,
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,8 @@ from pipelines.article_html import text_weight
 from pipelines.extract import NotAnArticle
 from pipelines.lines_zh import BoilerplateClassifier, fields_from_blocks, published_from_fields
 from pipelines.normalise import ScriptConverter
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 class NoArticleText(DropItem):
@@ -45,7 +48,11 @@ class BoilerplateStage:
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
-        result = self.classifier.strip(adapter.get("text") or "", adapter.get("title"))
+        text = adapter.get("text") or ""
+        # A Chinese boilerplate classifier: other languages' lines pass untouched (their
+        # copyright lines are part of the article, as the English gold standards have them).
+        chinese = len(_HAN.findall(text)) * 5 > len(text)
+        result = self.classifier.strip(text, adapter.get("title"), lines_too=chinese)
         site = adapter.get("site")
         removed = sum(result.removed.values())
         if removed:

@@ -89,8 +89,9 @@ class BoilerplateClassifier:
                 out["author"] = value
         return out
 
-    def strip(self, text: str, title: str | None = None) -> StripResult:
-        """Remove pinyin readings and boilerplate lines; collect their metadata."""
+    def strip(self, text: str, title: str | None = None, lines_too: bool = True) -> StripResult:
+        """Remove pinyin readings and boilerplate lines; collect their metadata.
+        ``lines_too=False``: only the title repeat and pinyin (for non-Chinese text)."""
         text, pinyin = remove_flattened_pinyin(text)
         if title:
             # A title is short: annotate it when the body was annotated.
@@ -107,7 +108,7 @@ class BoilerplateClassifier:
                 result.removed["title"] += 1
                 result.chars_removed += len(line)
                 continue
-            verdict = self.classify(line)
+            verdict = self.classify(line) if lines_too else LineVerdict(None)
             if verdict.kind is None:
                 kept.append(line)
                 continue
@@ -115,7 +116,7 @@ class BoilerplateClassifier:
             result.chars_removed += len(line)
             for name, value in verdict.fields.items():
                 result.fields.setdefault(name, value)
-        kept, teasers = drop_teaser_runs(kept)
+        kept, teasers = drop_teaser_runs(kept) if lines_too else (kept, 0)
         if teasers:
             result.removed["teasers"] += teasers
             result.chars_removed += 0  # counted by line only: the lines are gone
