@@ -52,6 +52,7 @@ ITEM_PIPELINES = {
 EXTRACT_INCLUDE_TABLES = True  # measured: data tables matter on English news; Chinese layout-table text is stripped later
 EXTRACT_FAVOR_PRECISION = True  # measured: +0.02 F1 on Chinese pages, neutral on English
 EXTRACT_PRUNE_RECOMMENDATIONS = True  # drop related/recommended/ranking blocks by class and id before extraction
+EXTRACT_FAST = False  # trafilatura's fast mode (no readability/justext comparison)
 EXTRACT_MIN_TEXT_CHARS = 60  # fewer characters of body text: not an article
 EXTRACT_MAX_LINK_SHARE = 0.5  # more of the text than this is link text: a list page
 

@@ -36,6 +36,7 @@ class ExtractStage:
             favor_precision=s.getbool("EXTRACT_FAVOR_PRECISION"),
             favor_recall=s.getbool("EXTRACT_FAVOR_RECALL", False),
             prune_recommendations=s.getbool("EXTRACT_PRUNE_RECOMMENDATIONS"),
+            fast=s.getbool("EXTRACT_FAST"),
             min_text_chars=s.getint("EXTRACT_MIN_TEXT_CHARS"),
             max_link_share=s.getfloat("EXTRACT_MAX_LINK_SHARE"),
         )

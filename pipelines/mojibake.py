@@ -64,6 +64,8 @@ def garbage_chars(line: str) -> float:
 
 def check_text(text: str) -> MojibakeReport:
     """Repair what can be repaired line by line, and measure what stays garbage."""
+    if "\ufffd" not in text and not _KUNKAO.search(text) and text_plausibility(text) >= 0.97:
+        return MojibakeReport(text)  # clean text, the common case: one pass, no per-line work
     lines = text.split("\n")
     repaired = 0
     for i, line in enumerate(lines):
