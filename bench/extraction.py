@@ -73,7 +73,46 @@ class Page:
     lang: str | None
 
 
+@dataclass
+class SnippetPage(Page):
+    must: tuple[str, ...] = ()
+    must_not: tuple[str, ...] = ()
+
+
+def load_snippet_dataset(folder: Path) -> list[SnippetPage]:
+    """trafilatura's evaluation layout: {url: {file, with[], without[]}} + html/<file>."""
+    pages = []
+    for spec in sorted(folder.glob("*.json")):
+        for url, entry in json.loads(spec.read_text(encoding="utf-8")).items():
+            html = folder / "html" / entry["file"]
+            if html.exists():
+                pages.append(SnippetPage(entry["file"], html.read_bytes(), "", urlsplit(url).hostname or "", url, None,
+                                         tuple(entry.get("with", [])), tuple(entry.get("without", []))))
+    return pages
+
+
+def score_snippets(scores: list) -> dict:
+    """trafilatura's published scoring: snippets found/absent, counts summed over the corpus."""
+    tp = fn = fp = tn = 0
+    for page, text in scores:
+        flat = re.sub(r"\s+", " ", text)
+        for s in page.must:
+            found = re.sub(r"\s+", " ", s) in flat
+            tp += found
+            fn += not found
+        for s in page.must_not:
+            found = re.sub(r"\s+", " ", s) in flat
+            fp += found
+            tn += not found
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return {"P": round(p, 4), "R": round(r, 4), "F1": round(2 * p * r / (p + r), 4) if p + r else 0.0,
+            "accuracy": round((tp + tn) / max(1, tp + tn + fp + fn), 4), "snippets": tp + fn + fp + tn}
+
+
 def load_dataset(folder: Path) -> list[Page]:
+    if not (folder / "gold").is_dir():
+        return load_snippet_dataset(folder)
     meta = {}
     if (folder / "meta.jsonl").exists():
         for line in (folder / "meta.jsonl").read_text(encoding="utf-8").splitlines():
@@ -154,6 +193,10 @@ def evaluate(name: str, pages: list[Page], extractors: dict, predictions: Path |
             pred = fn(page)
             preds.append(pred)
         elapsed = time.perf_counter() - t0
+        if pages and isinstance(pages[0], SnippetPage):
+            res = score_snippets([(pg, pr[0] if isinstance(pr, tuple) else pr) for pg, pr in zip(pages, preds)])
+            out[ex_name] = {**res, "pages": len(pages), "pages_per_s": round(len(pages) / elapsed, 2) if elapsed else None}
+            continue
         for page, pred in zip(pages, preds):
             text = pred[0] if isinstance(pred, tuple) else pred
             scores.append((page, *score_page(text, page.gold)))
