@@ -152,24 +152,30 @@ class DedupStage:
 
     def open_spider(self) -> None:
         self.recover()
+        if self.duplicates_path is not None:
+            self.index.start_run(self.duplicates_path.name.split(".")[0])
 
     def recover(self) -> int:
-        """Index the finished dumps the index does not know (a crash between the dump's
-        rename and the index commit): the dump is the record of what was written."""
+        """Finish what a crash interrupted. A run begun on this store whose dump was renamed
+        into place but whose index commit never happened is re-indexed from its dump (the
+        dump is the record of what was written); one that died before its dump was finished
+        left nothing to index. Dumps this store never started are not its business: a new
+        STATE_DIR starts over."""
         if self.duplicates_path is None or self.index.path is None:
             return 0
-        known = {row[0] for row in self.index._conn.execute("SELECT dump FROM runs")}
         added = 0
-        for dump in sorted(self.duplicates_path.parent.glob("*.jsonl")):
-            if dump.name in known or dump.name.endswith(".duplicates.jsonl"):
+        for run in self.index.unfinished_runs():
+            dump = self.duplicates_path.parent / f"{run}.jsonl"
+            if not dump.exists():
+                self.index.forget_run(run)
                 continue
             for raw in dump.read_text(encoding="utf-8").splitlines():
                 row = json.loads(raw)
                 if row.get("duplicate_of") or not row.get("text"):
                     continue
                 self.index.add(row["id"], fingerprint(self.converter.normalise_for_matching(row["text"])))
-            added += self.index.commit(dump.name[: -len(".jsonl")], dump.name)
-            logger.warning("Repost index was missing %s: re-indexed it from the dump", dump.name)
+            added += self.index.commit(run, dump.name)
+            logger.warning("Repost index was missing %s (a crash after the dump was written): re-indexed it from the dump", dump.name)
         if added:
             self.stats.inc_value("dedup/recovered", added)
         return added

@@ -42,6 +42,9 @@ class ExtractStage:
         )
         if config.min_text_chars < 0 or not 0 < config.max_link_share <= 1:
             raise ValueError("EXTRACT_MIN_TEXT_CHARS must be >= 0 and EXTRACT_MAX_LINK_SHARE in (0, 1]")
+        # trafilatura warns "discarding data" for every list page; this stage reports and
+        # counts that outcome itself (NotAnArticle), so its own warnings would only be noise.
+        logging.getLogger("trafilatura").setLevel(logging.ERROR)
         return cls(config, crawler.stats)
 
     def process_item(self, item: Any) -> Any:

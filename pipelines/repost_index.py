@@ -166,6 +166,7 @@ class RepostIndex:
             c.execute("PRAGMA cache_size=-262144")  # 256 MiB: band-key inserts are random; keep the B-tree hot
             c.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
             c.execute("CREATE TABLE IF NOT EXISTS runs (run TEXT PRIMARY KEY, dump TEXT NOT NULL, articles INTEGER NOT NULL)")
+            c.execute("CREATE TABLE IF NOT EXISTS started (run TEXT PRIMARY KEY)")  # runs begun on this store
             c.execute("CREATE TABLE IF NOT EXISTS docs (doc INTEGER PRIMARY KEY, article_id TEXT NOT NULL, exact INTEGER NOT NULL, size INTEGER NOT NULL, sig BLOB, run TEXT NOT NULL)")
             c.execute("CREATE INDEX IF NOT EXISTS docs_exact ON docs (exact)")
             c.execute("CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID")
@@ -186,6 +187,19 @@ class RepostIndex:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+    def start_run(self, run: str) -> None:
+        with self._conn:
+            self._conn.execute("INSERT OR IGNORE INTO started VALUES (?)", (run,))
+
+    def unfinished_runs(self) -> list[str]:
+        """Runs begun on this store whose index entries were never committed."""
+        rows = self._conn.execute("SELECT run FROM started WHERE run NOT IN (SELECT run FROM runs) ORDER BY run")
+        return [r for (r,) in rows]
+
+    def forget_run(self, run: str) -> None:
+        with self._conn:
+            self._conn.execute("DELETE FROM started WHERE run=?", (run,))
 
     def committed_runs(self) -> set[str]:
         return {r for (r,) in self._conn.execute("SELECT run FROM runs")}
@@ -276,6 +290,7 @@ class RepostIndex:
             band_rows.sort()
             self._conn.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", band_rows)
             self._conn.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?)", (run, dump, len(items)))
+            self._conn.execute("INSERT OR IGNORE INTO started VALUES (?)", (run,))
         self.pending.clear()
         self._pending_exact.clear()
         self._pending_bands.clear()

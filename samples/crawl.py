@@ -25,7 +25,10 @@ def main() -> int:
         sites = Path(tmp) / "sites.toml"
         sites.write_text(sites_file_for(server.port), encoding="utf-8")
         print(f"sample sites on {server.proxy}; crawling ...", flush=True)
+        # A fresh state directory each time: the demo always shows the whole family. Scheduled
+        # crawls keep STATE_DIR, so tomorrow's reposts of today's articles are caught.
         cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"sites={sites}",
+               "-s", f"STATE_DIR={Path(tmp) / 'state'}",
                "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING", *sys.argv[1:]]
         proc = subprocess.run(cmd, cwd=ROOT)
     new = sorted(set(dumps.glob("news/*.jsonl")) - before)
@@ -35,7 +38,9 @@ def main() -> int:
         return proc.returncode or 1
     dump = new[-1]
     rows = [json.loads(line) for line in dump.read_text(encoding="utf-8").splitlines()]
-    print(f"\ndump: {dump.relative_to(ROOT)}  ({len(rows)} articles)")
+    dups = dump.with_name(dump.name.replace(".jsonl", ".duplicates.jsonl"))
+    n_dups = len(dups.read_text(encoding="utf-8").splitlines()) if dups.exists() else 0
+    print(f"\ndump: {dump.relative_to(ROOT)}  ({len(rows)} articles; {n_dups} reposts in {dups.name})")
     for site, n in sorted(Counter(r["site"] for r in rows).items()):
         print(f"  {site:<10} {n} articles")
     for r in rows[:2]:
