@@ -125,14 +125,19 @@ def _char_weight(ch: str) -> tuple[float, float]:
     cp = ord(ch)
     if ch in COMMON_HAN:
         return 1.0, 0.0
-    if ch == "\ufffd" or 0x80 <= cp < 0xA0 or 0xE000 <= cp <= 0xF8FF:
+    if ch == "\ufffd" or 0x80 <= cp < 0xA0:
         return 0.0, 2.0
+    if 0xE000 <= cp <= 0xF8FF:
+        return 0.0, 0.5  # private use: icon fonts use it, and so do some wrong GB18030 decodes
     if _HAN.match(ch):
         return 0.0, 0.5  # a rare character: a few are normal, a page of them is mojibake
     if 0x3000 <= cp <= 0x30FF or 0xFF00 <= cp <= 0xFFEF or 0x2000 <= cp <= 0x206F or 0xAC00 <= cp <= 0xD7AF:
         return 1.0, 0.0
-    if unicodedata.category(ch)[0] in "LNPSZ":
+    category = unicodedata.category(ch)
+    if category[0] in "LNPSZ":
         return 0.5, 0.0
+    if category[0] == "M":
+        return 0.0, 0.0  # combining marks and variation selectors (☺︎) say nothing either way
     return 0.0, 1.0
 
 
@@ -307,7 +312,9 @@ def _raw_meta_charset(body: bytes) -> str | None:
 
 def _is_clearly_utf8(body: bytes) -> bool:
     """Valid UTF-8 with enough multi-byte sequences that chance cannot explain it."""
-    if len(body[: 256 * 1024].translate(None, _BELOW_UTF8_LEAD)) < 16:
+    # GBK text passes as UTF-8 by chance at about 0.1 per character; an English page with a
+    # nbsp and a © under a gbk header is far more often a misconfigured UTF-8 page.
+    if len(body.translate(None, _BELOW_UTF8_LEAD)) < 2:
         return False
     try:
         body.decode("utf-8")
