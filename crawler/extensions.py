@@ -6,6 +6,8 @@ import hashlib
 import json
 import logging
 import os
+import sqlite3
+import statistics
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
@@ -51,13 +53,24 @@ class DumpFinalizer:
         return out
 
     def feed_exporter_closed(self) -> None:
+        stats = self.crawler.stats
+        if not stats.get_value("response_received_count"):
+            self.fail("no site reachable: not one response received")
         parts = self._part_files()
-        for part in parts:
-            self.finalise(part)
-        dedup = getattr(self.crawler, "dedup_stage", None)
-        if not parts and dedup is not None:
-            # -o/-O feeds: Scrapy wrote them as they came; everything kept went there.
-            dedup.commit(self.crawler.spider.run_id, "(feed given with -o/-O)", None)
+        try:
+            for part in parts:
+                self.finalise(part)
+            dedup = getattr(self.crawler, "dedup_stage", None)
+            if not parts and dedup is not None:
+                # -o/-O feeds: Scrapy wrote them as they came; everything kept went there.
+                dedup.commit(self.crawler.spider.run_id, "(feed given with -o/-O)", None)
+        except (OSError, sqlite3.Error) as exc:
+            self.fail(f"state or dump unwritable: {exc}")
+
+    def fail(self, reason: str) -> None:
+        """The run failed as a whole: logged, counted, and `scrapy crawl` exits with status 2."""
+        logger.error("Run failed: %s", reason)
+        self.crawler.stats.set_value("run/failed", reason)
 
     def _template_model(self) -> Any:
         s = self.crawler.settings
@@ -79,6 +92,8 @@ class DumpFinalizer:
         dedup = getattr(self.crawler, "dedup_stage", None)
         digest = hashlib.sha256()
         per_site: Counter[str] = Counter()
+        lengths: dict[str, list[int]] = {}
+        flagged: Counter[str] = Counter()
         dumped_ids: set[str] = set()
         lines = late = 0
         with part.open("r", encoding="utf-8") as src, tmp.open("w", encoding="utf-8") as dst:
@@ -103,6 +118,9 @@ class DumpFinalizer:
                 dst.write(out)
                 digest.update(out.encode("utf-8"))
                 per_site[row.get("site", "")] += 1
+                lengths.setdefault(row.get("site", ""), []).append(len(row.get("text") or ""))
+                if row.get("warnings"):
+                    flagged[row.get("site", "")] += 1
                 lines += 1
                 if not row.get("duplicate_of"):
                     dumped_ids.add(row.get("id"))
@@ -119,16 +137,57 @@ class DumpFinalizer:
             dedup.commit(self.crawler.spider.run_id, final.name, dumped_ids)
         if late:
             stats.inc_value("template/late_lines_removed", late)
-        self.write_manifest(final, lines, digest.hexdigest(), per_site)
+        health = self.check_health(final.parent, per_site, lengths, flagged)
+        self.write_manifest(final, lines, digest.hexdigest(), per_site, health, lengths, flagged)
         logger.info("Dump finalised: %s (%d articles, %d late template lines removed)", final, lines, late)
         return final
 
-    def write_manifest(self, dump: Path, lines: int, sha256: str, per_site: Counter[str]) -> None:
+    def check_health(self, folder: Path, per_site: Counter[str], lengths: dict[str, list[int]], flagged: Counter[str]) -> dict[str, list[str]]:
+        """Compare each site with its previous runs (their manifests): a yield that falls to
+        zero, a median text length that collapses, a jump in flagged items. A broken layout
+        or a changed site shows up the same day."""
+        s = self.crawler.settings
+        history = []
+        for path in sorted(folder.glob("*.manifest.json"))[-s.getint("HEALTH_HISTORY_RUNS"):]:
+            try:
+                history.append(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                continue
+        warnings: dict[str, list[str]] = {}
+        for site in sorted({x.name for x in getattr(self.crawler.spider, "sites", [])} | set(per_site)):
+            past = [m["sites"][site] for m in history if site in m.get("sites", {})]
+            if not past:
+                continue
+            usual_yield = statistics.median(p.get("articles_extracted", 0) for p in past)
+            usual_len = statistics.median(p.get("median_text_length", 0) for p in past)
+            usual_flag = statistics.median(p.get("flagged_share", 0.0) for p in past)
+            extracted = self.crawler.stats.get_value(f"extract/site/{site}/articles", 0)
+            now = per_site.get(site, 0)
+            site_warnings = []
+            if usual_yield > 0 and extracted == 0:
+                site_warnings.append(f"no articles extracted (usually {usual_yield:g})")
+            if now and usual_len and statistics.median(lengths[site]) < s.getfloat("HEALTH_MIN_LENGTH_RATIO") * usual_len:
+                site_warnings.append(f"median text length {statistics.median(lengths[site]):g} (usually {usual_len:g})")
+            if now and flagged[site] / now > usual_flag + s.getfloat("HEALTH_MAX_FLAGGED_JUMP"):
+                site_warnings.append(f"{flagged[site] / now:.0%} of items flagged (usually {usual_flag:.0%})")
+            if site_warnings:
+                warnings[site] = site_warnings
+                self.crawler.stats.inc_value("health/sites_warned")
+                for w in site_warnings:
+                    logger.warning("Site %s: %s", site, w)
+        return warnings
+
+    def write_manifest(self, dump: Path, lines: int, sha256: str, per_site: Counter[str], health: dict[str, list[str]] | None = None,
+                       lengths: dict[str, list[int]] | None = None, flagged: Counter[str] | None = None) -> None:
+        lengths = lengths or {}
+        flagged = flagged or Counter()
+        health = health or {}
         stats = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in self.crawler.stats.get_stats().items()}
         sites = {}
         for site in sorted({s.name for s in getattr(self.crawler.spider, "sites", [])} | set(per_site)):
             sites[site] = {
                 "articles": per_site.get(site, 0),
+                "articles_extracted": stats.get(f"extract/site/{site}/articles", 0),
                 "pages_fetched": stats.get(f"news/site/{site}/pages", 0),
                 "errors": stats.get(f"news/site/{site}/errors", 0),
                 "charset_overridden": stats.get(f"news/site/{site}/charset_overridden", 0),
@@ -136,11 +195,17 @@ class DumpFinalizer:
                 "template_lines_removed": stats.get(f"template/site/{site}/lines_removed", 0)
                 + stats.get(f"template/site/{site}/late_lines_removed", 0),
                 "duplicates": stats.get(f"dedup/site/{site}/duplicates", 0),
+                "errors_by_kind": {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith(f"news/site/{site}/error/")},
+                "median_text_length": statistics.median(lengths[site]) if lengths.get(site) else 0,
+                "flagged_share": round(flagged[site] / per_site[site], 4) if per_site.get(site) else 0.0,
+                "health_warnings": health.get(site, []),
             }
         manifest = {
             "started": self.started.isoformat(),
             "finished": datetime.now(timezone.utc).isoformat(),
             "dump": {"file": dump.name, "lines": lines, "sha256": sha256},
+            "exit_status": 2 if stats.get("run/failed") else 0,
+            "failure": stats.get("run/failed"),
             "sites": sites,
             "stats": stats,
         }
@@ -148,3 +213,16 @@ class DumpFinalizer:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
         os.replace(tmp, path)
+        logger.info("Run summary (%s):\n%s", dump.name, summary_table(sites))
+
+
+def summary_table(sites: dict[str, dict[str, Any]]) -> str:
+    """The per-site table printed at the end of a run."""
+    head = f"{'site':<16} {'pages':>6} {'articles':>8} {'dups':>5} {'boilerpl.':>9} {'template':>8} {'charset':>7} {'errors':>6}  health"
+    rows = [head, "-" * len(head)]
+    for name, s in sites.items():
+        rows.append(
+            f"{name[:16]:<16} {s['pages_fetched']:>6} {s['articles']:>8} {s['duplicates']:>5} {s['boilerplate_lines_removed']:>9} "
+            f"{s['template_lines_removed']:>8} {s['charset_overridden']:>7} {s['errors']:>6}  {'; '.join(s['health_warnings']) or 'ok'}"
+        )
+    return "\n".join(rows)

@@ -6,6 +6,7 @@ Override any of them with ``-s NAME=value`` on the command line.
 BOT_NAME = "zhnews"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"  # `crawl` with an exit status for cron (crawler/commands/crawl.py)
 
 # -- politeness and safety ------------------------------------------------------
 # A descriptive UA with a contact: site owners should know who crawls them.
@@ -81,6 +82,9 @@ FEED_URI_PARAMS = "crawler.feeds.uri_params"
 ADDONS = {"crawler.feeds.DefaultDumpAddon": 0}
 LOG_FORMATTER = "crawler.logformatter.QuietDropLogFormatter"
 EXTENSIONS = {"crawler.extensions.DumpFinalizer": 100}
+HEALTH_HISTORY_RUNS = 5  # previous manifests a site is compared with
+HEALTH_MIN_LENGTH_RATIO = 0.5  # median text length below this share of the usual one: warn
+HEALTH_MAX_FLAGGED_JUMP = 0.2  # share of flagged items (warnings) up by more than this: warn
 LOG_LEVEL = "INFO"
 
 # -- engine ---------------------------------------------------------------------------------

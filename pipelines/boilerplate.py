@@ -87,4 +87,6 @@ class BoilerplateStage:
             fields.get("datetime"), adapter.get("date_hint") or adapter.get("published"), zone
         )
         adapter["meta_lines"] = None
+        # The site's yield for health checks: pages that are articles, new or not.
+        self.stats.inc_value(f"extract/site/{site}/articles")
         return item

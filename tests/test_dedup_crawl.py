@@ -117,3 +117,25 @@ def test_crash_between_dump_rename_and_index_commit_is_recovered(tmp_path, sampl
     assert "'dedup/recovered': 9" in second.log
     new = [d for d in second.dumps if d.name.split(".")[0] != run]
     assert new and new[0].read_text(encoding="utf-8") == "", "articles already in a dump were written again"
+
+
+def test_a_site_that_stops_yielding_is_flagged_and_a_dead_run_exits_2(tmp_path, live_family):
+    family, server = live_family
+    sites = tmp_path / "sites.toml"
+    sites.write_text(sites_file_for(server.port), encoding="utf-8")
+    assert run_crawl(tmp_path, sites).returncode == 0
+    second = run_crawl(tmp_path, sites)  # nothing new: still healthy, no false alarm
+    manifest = json.loads(second.dumps[-1].with_name(second.dumps[-1].name.replace(".jsonl", ".manifest.json")).read_text(encoding="utf-8"))
+    assert all(not s["health_warnings"] for s in manifest["sites"].values()), manifest["sites"]
+    family.sites["www.luan.test"].placements.clear()  # the site's layout changed: its list is empty
+    third = run_crawl(tmp_path, sites)
+    assert third.returncode == 0  # a broken site is a warning, not a failed run
+    manifest = json.loads(third.dumps[-1].with_name(third.dumps[-1].name.replace(".jsonl", ".manifest.json")).read_text(encoding="utf-8"))
+    assert manifest["sites"]["luan"]["health_warnings"] == ["no articles extracted (usually 3)"]
+    assert manifest["sites"]["cnmn"]["health_warnings"] == []
+
+    dead = tmp_path / "dead.toml"  # nothing answers on port 9
+    dead.write_text('[[site]]\nname = "gone"\nstart_urls = ["http://127.0.0.1:9/"]\n', encoding="utf-8")
+    result = run_crawl(tmp_path / "dead", dead, "RETRY_TIMES=0")
+    assert result.returncode == 2
+    assert "Run failed: no site reachable" in result.log

@@ -105,6 +105,7 @@ class NewsSpider(scrapy.Spider):
             kind = f"http_{response.status}"
         self.crawler.stats.inc_value(f"news/error/{kind}")
         self.crawler.stats.inc_value(f"news/site/{request.meta.get('site')}/errors")
+        self.crawler.stats.inc_value(f"news/site/{request.meta.get('site')}/error/{kind}")
         level = logging.INFO if response is not None or kind == "IgnoreRequest" else logging.WARNING
         logger.log(level, "Fetch failed for %s: %s", request.url, failure.getErrorMessage())
 

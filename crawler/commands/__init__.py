@@ -1,0 +1,1 @@
+"""Project commands: `crawl` with an exit status cron can act on."""
