@@ -64,6 +64,9 @@ class DumpFinalizer:
             if not parts and dedup is not None:
                 # -o/-O feeds: Scrapy wrote them as they came; everything kept went there.
                 dedup.commit(self.crawler.spider.run_id, "(feed given with -o/-O)", None)
+            url_state = getattr(self.crawler, "url_state_stage", None)
+            if not parts and url_state is not None:
+                url_state.commit("(feed given with -o/-O)", None)
         except (OSError, sqlite3.Error) as exc:
             self.fail(f"state or dump unwritable: {exc}")
 
@@ -90,6 +93,7 @@ class DumpFinalizer:
         converter = ScriptConverter()
         stats = self.crawler.stats
         dedup = getattr(self.crawler, "dedup_stage", None)
+        url_state = getattr(self.crawler, "url_state_stage", None)
         digest = hashlib.sha256()
         per_site: Counter[str] = Counter()
         lengths: dict[str, list[int]] = {}
@@ -114,6 +118,11 @@ class DumpFinalizer:
                         stats.inc_value(f"template/site/{row.get('site')}/late_lines_removed", len(removed))
                         row["text"] = "\n".join(kept)
                         row["content_hash"] = content_hash(converter.normalise_for_matching(row["text"]))
+                        # The index and the URL state must describe the text as dumped.
+                        if dedup is not None:
+                            dedup.text_changed(row["id"], row["text"])
+                        if url_state is not None:
+                            url_state.text_changed(row["id"], row["content_hash"])
                 out = json.dumps(row, ensure_ascii=False) + "\n"
                 dst.write(out)
                 digest.update(out.encode("utf-8"))
@@ -135,6 +144,8 @@ class DumpFinalizer:
                 os.replace(dup_part, dup_part.with_suffix(""))
             # Only now that the dump is in place: an index entry exists iff its article was dumped.
             dedup.commit(self.crawler.spider.run_id, final.name, dumped_ids)
+        if url_state is not None:
+            url_state.commit(final.name, dumped_ids)
         if late:
             stats.inc_value("template/late_lines_removed", late)
         health = self.check_health(final.parent, per_site, lengths, flagged)
@@ -158,14 +169,18 @@ class DumpFinalizer:
             past = [m["sites"][site] for m in history if site in m.get("sites", {})]
             if not past:
                 continue
-            usual_yield = statistics.median(p.get("articles_extracted", 0) for p in past)
+            # Only runs that fetched candidate pages say anything about the yield: on a quiet
+            # day an incremental run fetches none, and that is healthy.
+            active = [p for p in past if p.get("candidates_fetched", 0) > 0] or [{}]
+            usual_yield = statistics.median(p.get("articles_extracted", 0) for p in active)
+            candidates = self.crawler.stats.get_value(f"news/site/{site}/candidates", 0)
             usual_len = statistics.median(p.get("median_text_length", 0) for p in past)
             usual_flag = statistics.median(p.get("flagged_share", 0.0) for p in past)
             extracted = self.crawler.stats.get_value(f"extract/site/{site}/articles", 0)
             now = per_site.get(site, 0)
             site_warnings = []
-            if usual_yield > 0 and extracted == 0:
-                site_warnings.append(f"no articles extracted (usually {usual_yield:g})")
+            if usual_yield > 0 and candidates > 0 and extracted == 0:
+                site_warnings.append(f"no articles extracted from {candidates} candidate pages (usually {usual_yield:g})")
             if now and usual_len and statistics.median(lengths[site]) < s.getfloat("HEALTH_MIN_LENGTH_RATIO") * usual_len:
                 site_warnings.append(f"median text length {statistics.median(lengths[site]):g} (usually {usual_len:g})")
             if now and flagged[site] / now > usual_flag + s.getfloat("HEALTH_MAX_FLAGGED_JUMP"):
@@ -188,6 +203,7 @@ class DumpFinalizer:
             sites[site] = {
                 "articles": per_site.get(site, 0),
                 "articles_extracted": stats.get(f"extract/site/{site}/articles", 0),
+                "candidates_fetched": stats.get(f"news/site/{site}/candidates", 0),
                 "pages_fetched": stats.get(f"news/site/{site}/pages", 0),
                 "errors": stats.get(f"news/site/{site}/errors", 0),
                 "charset_overridden": stats.get(f"news/site/{site}/charset_overridden", 0),

@@ -38,6 +38,7 @@ class Article:
     warnings: list[str] = field(default_factory=list)  # e.g. "charset-overridden", "undecodable-bytes"
     content_hash: str | None = None  # sha1 of normalise_for_matching(text)
     duplicate_of: str | None = None  # id of the kept article this one reposts
+    revision: bool = False  # a changed version of an article dumped in an earlier run
 
     # transient, never exported: what the pipeline stages pass on to each other
     html: str | None = None  # the decoded page
@@ -45,9 +46,11 @@ class Article:
     url_is_article: bool | None = None  # the site's article_pattern verdict; None without a pattern
     meta_lines: list[str] | None = None  # short blocks of the page, for metadata lines
     date_hint: str | None = None  # date from markup/URL/sitemap: evidence of a dated article
+    etag: str | None = None  # response validators, kept in the URL state
+    last_modified: str | None = None
 
 
-TRANSIENT_FIELDS = frozenset({"html", "discovered_via", "url_is_article", "meta_lines", "date_hint"})
+TRANSIENT_FIELDS = frozenset({"html", "discovered_via", "url_is_article", "meta_lines", "date_hint", "etag", "last_modified"})
 EXPORTED_FIELDS = [f.name for f in fields(Article) if f.name not in TRANSIENT_FIELDS]
 
 

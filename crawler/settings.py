@@ -32,7 +32,10 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 10
 COOKIES_ENABLED = False  # news pages do not need sessions
 REFERER_ENABLED = True
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.SiteProxyMiddleware": 90}  # a site's `proxy` key
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.SiteProxyMiddleware": 90,  # a site's `proxy` key
+    "crawler.middlewares.IncrementalFetchMiddleware": 95,  # skip / conditionally re-fetch dumped articles
+}
 DEPTH_LIMIT = 10  # hard ceiling; each site's `max_depth` is the real limit
 
 # -- the news spider ----------------------------------------------------------------
@@ -47,6 +50,7 @@ ITEM_PIPELINES = {
     "pipelines.template.TemplateStage": 300,
     "pipelines.fingerprint.FingerprintStage": 400,
     "pipelines.dedup.DedupStage": 500,
+    "pipelines.incremental.UrlStateStage": 600,
 }
 
 # Extraction (pipelines/extract.py)
@@ -72,6 +76,10 @@ DEDUP_MODE = "drop"  # drop: reposts go to <dump>.duplicates.jsonl; mark: kept w
 DEDUP_THRESHOLD = 0.6  # estimated Jaccard of 5-gram shingles that makes a near-duplicate (3% edits leave ~0.72)
 DEDUP_CONTAINMENT = 0.8  # or: this share of the shorter text is inside the longer one
 DEDUP_PERSIST = True  # keep the index in STATE_DIR/reposts.sqlite across runs
+
+# Incremental runs (crawler/middlewares.py IncrementalFetchMiddleware, pipelines/incremental.py)
+INCREMENTAL_ENABLED = True  # remember dumped article URLs in STATE_DIR/urls.sqlite
+REVISIT_AFTER = 7 * 24 * 3600  # seconds before a dumped article is asked for again (conditional GET)
 
 # -- output ---------------------------------------------------------------------------------
 DUMPS_DIR = "dumps"  # each run writes DUMPS_DIR/<spider>/<UTC timestamp>.jsonl

@@ -255,6 +255,12 @@ def parse_html(html: str) -> lxml.html.HtmlElement | None:
 
 
 _PRECISION_FALLBACK_WEIGHT = 120
+# Error pages served with status 200 ("soft 404"), whatever the URL pattern says.
+_SOFT_404 = re.compile(
+    r"^\s*(?:404|403|500)\b|页面不存在|頁面不存在|页面(?:未找到|找不到)|找不到(?:该|您要的)?页面|您访问的页面不存在|"
+    r"(?:文章|内容|页面)(?:已被?删除|不存在)|page not found|not found|this page (?:does not|doesn't) exist",
+    re.I,
+)
 
 
 def _trafilatura(tree: lxml.html.HtmlElement, url: str, config: ExtractConfig, favor_precision: bool):
@@ -326,6 +332,10 @@ def extract_article(html: str, url: str, config: ExtractConfig, known_article: b
     title = _clean_title(str(og_title) if og_title else None, tree)
     if not title:
         raise NotArticleReason("no title")
+    if (_SOFT_404.search(head_title) or _SOFT_404.search(title)) and text_weight("".join(body)) < 200:
+        raise NotArticleReason("error page served as 200 (soft 404)")
+    if len(body) <= 3 and text_weight("".join(body)) < 60 and any(_SOFT_404.search(l) for l in body):
+        raise NotArticleReason("error page served as 200 (soft 404)")
     return ExtractedArticle(
         title=title,
         text="\n".join(body),

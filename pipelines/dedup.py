@@ -112,6 +112,11 @@ class DedupStage:
         me = Kept(adapter["id"], adapter["url"], adapter.get("site") or "", adapter.get("source"), adapter.get("published"))
         match = self.index.find(fp)
         if match is not None and match.article_id == me.article_id:
+            if match.reason != "exact" and not match.pending:
+                # The article dumped in an earlier run, changed since: a revision of it.
+                adapter["revision"] = True
+                self.stats.inc_value("dedup/revisions")
+                return self._keep(item, adapter, me, fp)
             # The same article again (another URL of it, or a later run): not a repost.
             self.stats.inc_value("dedup/already_dumped")
             raise AlreadyDumped(f"already dumped as {me.article_id}")
@@ -199,6 +204,10 @@ class DedupStage:
     def record_demoted(self, article_id: str) -> dict[str, Any] | None:
         """The duplicate record of an article kept then demoted in this run, or None."""
         return self.demoted.get(article_id)
+
+    def text_changed(self, article_id: str, text: str) -> None:
+        """The finaliser stripped late template lines: fingerprint what is really dumped."""
+        self.index.replace(article_id, fingerprint(self.converter.normalise_for_matching(text)))
 
     def commit(self, run: str, dump: str, dumped_ids: set[str] | None) -> int:
         n = self.index.commit(run, dump, dumped_ids)

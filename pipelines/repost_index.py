@@ -274,6 +274,12 @@ class RepostIndex:
         for key in p.fp.band_keys:
             self._pending_bands.get(key, set()).discard(article_id)
 
+    def replace(self, article_id: str, fp: Fingerprint) -> None:
+        """A kept text changed before it was dumped (the late template pass): index the final one."""
+        if article_id in self.pending:
+            self.discard(article_id)
+            self.add(article_id, fp)
+
     def commit(self, run: str, dump: str, article_ids: set[str] | None = None) -> int:
         """Store this run's kept texts (those in ``article_ids`` when given) in one transaction."""
         items = [p for p in self.pending.values() if article_ids is None or p.article_id in article_ids]

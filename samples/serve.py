@@ -14,6 +14,7 @@ must not share code with the crawler it is used to test.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import html
 import re
 import threading
@@ -81,6 +82,7 @@ class SampleSite:
     extra_pages: list[str] = field(default_factory=list)
     dead_links: list[str] = field(default_factory=list)
     placements: list[Placement] = field(default_factory=list)
+    broken: bool = False  # tests: the site's article template "changed" and shows no article
 
     def list_page_path(self, n: int) -> str:
         if n == 1:
@@ -337,7 +339,7 @@ class SampleFamily:
                 return page(self.list_page(site, n))
         for p in site.placements:
             if path == p.path:
-                return page(self.article_page(p))
+                return page(self.not_found_page(site) if site.broken else self.article_page(p))
         if path in site.extra_pages:
             return page(self.extra_page(site, path))
         if path.endswith(".pdf"):
@@ -356,10 +358,17 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             host, path = (self.headers.get("Host") or "").split(":")[0], self.path
         status, ctype, body = self.family.respond(host, path)
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        if status == 200 and self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Last-Modified", "Mon, 20 Nov 2023 08:00:00 GMT")
+        self.send_header("ETag", etag)
         self.end_headers()
         self.wfile.write(body)
 

@@ -119,23 +119,52 @@ def test_crash_between_dump_rename_and_index_commit_is_recovered(tmp_path, sampl
     assert new and new[0].read_text(encoding="utf-8") == "", "articles already in a dump were written again"
 
 
+def manifest_of(result):
+    dump = result.dumps[-1]
+    return json.loads(dump.with_name(dump.name.replace(".jsonl", ".manifest.json")).read_text(encoding="utf-8"))
+
+
 def test_a_site_that_stops_yielding_is_flagged_and_a_dead_run_exits_2(tmp_path, live_family):
     family, server = live_family
     sites = tmp_path / "sites.toml"
     sites.write_text(sites_file_for(server.port), encoding="utf-8")
     assert run_crawl(tmp_path, sites).returncode == 0
-    second = run_crawl(tmp_path, sites)  # nothing new: still healthy, no false alarm
-    manifest = json.loads(second.dumps[-1].with_name(second.dumps[-1].name.replace(".jsonl", ".manifest.json")).read_text(encoding="utf-8"))
-    assert all(not s["health_warnings"] for s in manifest["sites"].values()), manifest["sites"]
-    family.sites["www.luan.test"].placements.clear()  # the site's layout changed: its list is empty
-    third = run_crawl(tmp_path, sites)
+    second = run_crawl(tmp_path, sites)  # nothing new: every known article skipped, and no false alarm
+    assert all(not s["health_warnings"] for s in manifest_of(second)["sites"].values())
+    assert "'incremental/skipped_recent'" in second.log
+    family.sites["www.luan.test"].broken = True  # the site's template changed: no article on its pages
+    third = run_crawl(tmp_path, sites, "REVISIT_AFTER=0")
     assert third.returncode == 0  # a broken site is a warning, not a failed run
-    manifest = json.loads(third.dumps[-1].with_name(third.dumps[-1].name.replace(".jsonl", ".manifest.json")).read_text(encoding="utf-8"))
-    assert manifest["sites"]["luan"]["health_warnings"] == ["no articles extracted (usually 3)"]
-    assert manifest["sites"]["cnmn"]["health_warnings"] == []
+    sites_now = manifest_of(third)["sites"]
+    assert sites_now["luan"]["health_warnings"] == ["no articles extracted from 3 candidate pages (usually 3)"]
+    assert sites_now["cnmn"]["health_warnings"] == []
+    assert "'incremental/not_modified'" in third.log  # unchanged pages answered 304 to the conditional GET
 
     dead = tmp_path / "dead.toml"  # nothing answers on port 9
     dead.write_text('[[site]]\nname = "gone"\nstart_urls = ["http://127.0.0.1:9/"]\n', encoding="utf-8")
     result = run_crawl(tmp_path / "dead", dead, "RETRY_TIMES=0")
     assert result.returncode == 2
     assert "Run failed: no site reachable" in result.log
+
+
+def test_incremental_runs_dump_only_new_articles_and_revisions(tmp_path, live_family):
+    family, server = live_family
+    cnmn = family.sites["www.cnmn.test"]
+    held_back = cnmn.placements.pop()  # published tomorrow
+    sites = tmp_path / "sites.toml"
+    sites.write_text(sites_file_for(server.port), encoding="utf-8")
+    first = run_crawl(tmp_path, sites)
+    assert held_back.url not in {a["url"] for a in first.articles}
+
+    cnmn.placements.append(held_back)
+    changed = cnmn.placements[0]  # and this one is corrected
+    article = changed.article
+    changed.article = type(article)(**{**vars(article), "paragraphs": article.paragraphs[:-1] + (article.paragraphs[-1] + "（本文已更正）",)})
+    second = run_crawl(tmp_path, sites, "REVISIT_AFTER=0")
+    assert second.returncode == 0, second.log[-2000:]
+    rows = {a["url"]: a for a in second.articles if a["url"] not in {r["url"] for r in first.articles} or a.get("revision")}
+    new_dump = [json.loads(l) for l in second.dumps[-1].read_text(encoding="utf-8").splitlines()]
+    assert {r["url"]: r["revision"] for r in new_dump} == {held_back.url: False, changed.url: True}
+    assert new_dump[[r["url"] for r in new_dump].index(changed.url)]["text"].endswith("（本文已更正）")
+
+

@@ -81,6 +81,9 @@ class NewsSpider(scrapy.Spider):
 
     def _request(self, url: str, site: SiteConfig, callback: Any, depth: int = 0, **meta: Any) -> scrapy.Request:
         meta = {"site": site.name, "site_depth": depth, **meta}
+        # Pages that may be articles: the incremental middleware may skip them. Start pages,
+        # list pages, sitemaps and feeds are always fetched.
+        meta["article_candidate"] = callback == self.parse_page and not meta.get("listing")
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -100,6 +103,8 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Any) -> None:
         request = failure.request
         kind = failure.type.__name__ if failure.type else "Exception"
+        if kind == "AlreadyFetched":
+            return  # incremental skip: counted by the middleware, not an error
         response = getattr(failure.value, "response", None)
         if response is not None:  # HttpError: an ordinary per-page outcome
             kind = f"http_{response.status}"
@@ -152,6 +157,8 @@ class NewsSpider(scrapy.Spider):
         is_article = site.is_article_url(response.url)
         if is_article is False or (is_article is None and listing):
             return
+        if not response.meta.get("known_non_article"):
+            stats.inc_value(f"news/site/{site.name}/candidates")
         yield Article(
             url=response.url,
             site=site.name,
@@ -165,6 +172,8 @@ class NewsSpider(scrapy.Spider):
             discovered_via=response.meta.get("via", "link"),
             url_is_article=is_article,
             date_hint=(response.meta.get("lastmod") or "")[:10] or None,
+            etag=(response.headers.get(b"ETag") or b"").decode("latin-1") or None,
+            last_modified=(response.headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
         )
 
     def _follow(self, page: HtmlResponse, site: SiteConfig, depth: int) -> Iterable[scrapy.Request]:

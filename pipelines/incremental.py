@@ -1,0 +1,74 @@
+"""URL-state stage: remember what each kept article's URL gave, for the next runs.
+
+The last stage. It notes url, canonical URL, id, content hash, fetch time, ETag
+and Last-Modified of every article that leaves the pipeline; the dump finaliser
+writes them to STATE_DIR/urls.sqlite once the dump is in place (``commit``).
+The incremental-fetch middleware (crawler.middlewares) reads them.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from pipelines.url_state import UrlState, UrlStateStore
+
+
+def url_state_path(settings: Any) -> Path:
+    return Path(settings.get("STATE_DIR") or ".state") / "urls.sqlite"
+
+
+class UrlStateStage:
+    def __init__(self, store: UrlStateStore, stats: Any) -> None:
+        self.store = store
+        self.stats = stats
+        self.pending: dict[str, UrlState] = {}  # article id -> state (committed with the dump)
+        self.non_articles: dict[str, UrlState] = {}  # url -> state of a page that is not an article
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "UrlStateStage":
+        if not crawler.settings.getbool("INCREMENTAL_ENABLED"):
+            raise NotConfigured("INCREMENTAL_ENABLED is off")
+        stage = cls(UrlStateStore(url_state_path(crawler.settings)).open(), crawler.stats)
+        crawler.url_state_stage = stage  # the dump finaliser commits through it
+        crawler.signals.connect(stage.item_dropped, signal=signals.item_dropped)
+        return stage
+
+    def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Any = None) -> None:
+        """Remember pages that are not articles (about, tag, error pages): still fetched, since
+        a tag page may list new articles, but not counted as article candidates by the health check."""
+        if type(exception).__name__ != "NotAnArticle":
+            return
+        url = ItemAdapter(item).get("url")
+        if url:
+            self.non_articles[url] = UrlState(url, "", "", "", time.time(), None, None, "(not an article)")
+
+    def process_item(self, item: Any) -> Any:
+        a = ItemAdapter(item)
+        self.pending[a["id"]] = UrlState(
+            url=a["url"], canonical_url=a.get("canonical_url") or a["url"], article_id=a["id"],
+            content_hash=a.get("content_hash") or "", fetched_at=time.time(), etag=a.get("etag"),
+            last_modified=a.get("last_modified"), dump="",
+        )
+        return item
+
+    def text_changed(self, article_id: str, content_hash: str) -> None:
+        state = self.pending.get(article_id)
+        if state is not None:
+            self.pending[article_id] = UrlState(**{**vars(state), "content_hash": content_hash})
+
+    def commit(self, dump: str, dumped_ids: set[str] | None) -> int:
+        rows = [UrlState(**{**vars(s), "dump": dump}) for aid, s in self.pending.items() if dumped_ids is None or aid in dumped_ids]
+        self.store.record(list(self.non_articles.values()) + rows)
+        self.non_articles.clear()
+        self.stats.set_value("incremental/urls_recorded", len(rows))
+        self.pending.clear()
+        return len(rows)
+
+    def close_spider(self) -> None:
+        pass  # the store stays open until the finaliser has committed; the process ends it
