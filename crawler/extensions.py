@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from scrapy import signals
+from scrapy import Request, signals
 
 from pipelines.normalise import ScriptConverter, content_hash
 from pipelines.site_template import SiteTemplateStore, TemplateStoreError
@@ -39,7 +39,68 @@ class DumpFinalizer:
     def from_crawler(cls, crawler: Any) -> "DumpFinalizer":
         ext = cls(crawler)
         crawler.signals.connect(ext.feed_exporter_closed, signal=signals.feed_exporter_closed)
+        # Before the pipelines open: the repost index's recovery must see salvaged dumps.
+        ext.salvage_killed_job()
         return ext
+
+    def _dump_dir(self) -> Path:
+        return Path(self.crawler.settings.get("DUMPS_DIR") or "dumps").resolve() / self.crawler.spider.name
+
+    def salvage_killed_job(self) -> list[Path]:
+        """Resuming a JOBDIR crawl after a hard kill: Scrapy's saved seen-set will not
+        request again the pages whose articles were in the killed run's ``.part``, so that
+        file is finished here instead (complete lines kept, a torn last line dropped).
+        Without JOBDIR, a killed run's ``.part`` is left alone: its pages are fetched again."""
+        jobdir = self.crawler.settings.get("JOBDIR")
+        spider = self.crawler.spider
+        if not jobdir or spider is None:
+            return []
+        folder = self._dump_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        salvaged = []
+        for marker in sorted(folder.glob("*.jobdir")):
+            run = marker.name[: -len(".jobdir")]
+            part = folder / f"{run}.jsonl.part"
+            if run == spider.run_id or marker.read_text(encoding="utf-8").strip() != str(Path(jobdir).resolve()):
+                continue
+            if part.exists():
+                kept = []
+                for line in part.read_text(encoding="utf-8").splitlines(keepends=True):
+                    try:
+                        json.loads(line)
+                    except ValueError:
+                        break  # the torn line the kill left; its page is requested again (below)
+                    kept.append(line)
+                final = folder / f"{run}.jsonl"
+                tmp = final.with_suffix(".jsonl.tmp")
+                tmp.write_text("".join(kept), encoding="utf-8")
+                os.replace(tmp, final)
+                part.unlink()
+                salvaged.append(final)
+                self.crawler.stats.inc_value("jobdir/salvaged_articles", len(kept))
+                logger.warning("Finished the dump of killed run %s from its .part (%d articles)", run, len(kept))
+            marker.unlink()
+        if salvaged:
+            self._forget_unwritten_requests(Path(jobdir), salvaged)
+        # Mark this run's .part as belonging to this job, for the next resume.
+        (folder / f"{spider.run_id}.jobdir").write_text(str(Path(jobdir).resolve()), encoding="utf-8")
+        return salvaged
+
+    def _forget_unwritten_requests(self, jobdir: Path, dumps: list[Path]) -> None:
+        """Keep in the job's seen-set only the requests whose articles are in a finished dump.
+        The killed run also marked pages whose items were still in a write buffer, or torn:
+        those must be requested again. List pages requested again are harmless."""
+        seen = jobdir / "requests.seen"
+        if not seen.exists():
+            return
+        fp = self.crawler.request_fingerprinter
+        written = {fp.fingerprint(Request(json.loads(line)["url"])).hex() for d in dumps for line in d.read_text(encoding="utf-8").splitlines()}
+        before = seen.read_text(encoding="utf-8").split()
+        after = [f for f in before if f in written]
+        tmp = seen.with_suffix(".tmp")
+        tmp.write_text("".join(f + "\n" for f in after), encoding="utf-8")
+        os.replace(tmp, seen)
+        self.crawler.stats.set_value("jobdir/requests_forgotten", len(before) - len(after))
 
     def _part_files(self) -> list[Path]:
         out = []
@@ -137,6 +198,7 @@ class DumpFinalizer:
             os.fsync(dst.fileno())
         os.replace(tmp, final)
         part.unlink()
+        final.with_name(final.name[: -len(".jsonl")] + ".jobdir").unlink(missing_ok=True)
         if dedup is not None:
             dedup.close_spider()  # flush the duplicates file before it is renamed
             dup_part = final.with_name(final.name[: -len(".jsonl")] + ".duplicates.jsonl.part")

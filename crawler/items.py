@@ -48,9 +48,10 @@ class Article:
     date_hint: str | None = None  # date from markup/URL/sitemap: evidence of a dated article
     etag: str | None = None  # response validators, kept in the URL state
     last_modified: str | None = None
+    revisit: bool = False  # fetched again because REVISIT_AFTER passed (a change makes a revision)
 
 
-TRANSIENT_FIELDS = frozenset({"html", "discovered_via", "url_is_article", "meta_lines", "date_hint", "etag", "last_modified"})
+TRANSIENT_FIELDS = frozenset({"html", "discovered_via", "url_is_article", "meta_lines", "date_hint", "etag", "last_modified", "revisit"})
 EXPORTED_FIELDS = [f.name for f in fields(Article) if f.name not in TRANSIENT_FIELDS]
 
 

@@ -112,8 +112,8 @@ class DedupStage:
         me = Kept(adapter["id"], adapter["url"], adapter.get("site") or "", adapter.get("source"), adapter.get("published"))
         match = self.index.find(fp)
         if match is not None and match.article_id == me.article_id:
-            if match.reason != "exact" and not match.pending:
-                # The article dumped in an earlier run, changed since: a revision of it.
+            if adapter.get("revisit") and match.reason != "exact" and not match.pending:
+                # A revisit (REVISIT_AFTER passed) found the dumped article changed: a revision.
                 adapter["revision"] = True
                 self.stats.inc_value("dedup/revisions")
                 return self._keep(item, adapter, me, fp)

@@ -174,6 +174,7 @@ class NewsSpider(scrapy.Spider):
             date_hint=(response.meta.get("lastmod") or "")[:10] or None,
             etag=(response.headers.get(b"ETag") or b"").decode("latin-1") or None,
             last_modified=(response.headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
+            revisit=bool(response.meta.get("revisit")),
         )
 
     def _follow(self, page: HtmlResponse, site: SiteConfig, depth: int) -> Iterable[scrapy.Request]:
