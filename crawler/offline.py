@@ -55,6 +55,8 @@ def build_stage_chain(settings: dict[str, Any] | None = None, only: list[str] | 
     merged = {k: v for k, v in vars(project).items() if k.isupper() and k not in _SKIP}
     merged["TEMPLATE_PERSIST"] = False  # offline runs keep their models in memory unless asked
     merged["DEDUP_ENABLED"] = False  # page-by-page tools want every page's text, not one copy
+    merged["EXTRACT_WORKERS"] = 0  # offline tools call the stages one page at a time, in this process
+    merged["INCREMENTAL_ENABLED"] = False
     merged.update(settings or {})
     crawler = get_crawler(settings_dict=merged)
     crawler.stats.open_spider()

@@ -1,0 +1,113 @@
+"""Run extraction in worker processes, off Scrapy's reactor thread.
+
+Scrapy-free. The CPU-heavy part of a page (ruby stripping, parsing, trafilatura,
+layout and recommendation pruning) runs in a pool of ``spawn``ed processes (no
+fork of a process that runs a reactor). Stateful stages (site templates, the
+repost index) stay in the crawl process, so their state has one writer.
+
+A worker that dies on a poisoned page breaks the whole pool, and every page in
+flight fails with it; which one was poisoned is unknown. The pool is rebuilt and
+those pages are retried one at a time in a one-worker quarantine pool: a page
+that breaks that worker is the culprit, and only it is lost (``WorkerCrashed``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
+from typing import Any
+
+from pipelines.article_html import ExtractConfig, ExtractedArticle, NotArticleReason, extract_article
+from pipelines.ruby import strip_ruby_markup
+
+logger = logging.getLogger(__name__)
+
+
+class WorkerCrashed(RuntimeError):
+    """The page broke a worker process twice."""
+
+
+def _init_worker() -> None:
+    # Workers report through the crawl process; trafilatura's own warnings are noise there.
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+
+
+def extract_page(html: str, url: str, config: ExtractConfig, known_article: bool, crash_marker: str = "") -> tuple[Any, ...]:
+    """The worker's job for one page. Returns ("ok", article, ruby annotations removed),
+    ("not_article", reason, n) or ("error", exception type, message, n). Never raises."""
+    if crash_marker and crash_marker in html:
+        os._exit(70)  # fault injection for tests: a poisoned page that kills its worker
+    html, n_ruby = strip_ruby_markup(html)
+    try:
+        found = extract_article(html, url, config, known_article=known_article)
+    except NotArticleReason as reason:
+        return ("not_article", str(reason), n_ruby)
+    except Exception as exc:  # a library failure costs this page only
+        return ("error", type(exc).__name__, repr(exc)[:300], n_ruby)
+    return ("ok", replace(found, link_texts=frozenset()), n_ruby)  # the link texts stay behind
+
+
+class ExtractPool:
+    def __init__(self, workers: int, crash_marker: str = "") -> None:
+        self.workers = workers
+        self.crash_marker = crash_marker
+        self._pool: ProcessPoolExecutor | None = None
+        self._quarantine: ProcessPoolExecutor | None = None
+        self._quarantine_lock: asyncio.Lock | None = None
+        self.restarts = 0
+
+    @staticmethod
+    def _new(workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker)
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = self._new(self.workers)
+        return self._pool
+
+    def _replace_broken(self, broken: ProcessPoolExecutor) -> None:
+        if self._pool is broken:  # the first in-flight page to notice rebuilds; the others reuse it
+            broken.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+            self.restarts += 1
+            logger.warning("An extraction worker died; restarted the pool (%d restarts)", self.restarts)
+
+    async def run(self, html: str, url: str, config: ExtractConfig, known_article: bool) -> tuple[Any, ...]:
+        loop = asyncio.get_running_loop()
+        args = (extract_page, html, url, config, known_article, self.crash_marker)
+        pool = self._executor()
+        try:
+            return await loop.run_in_executor(pool, *args)
+        except BrokenProcessPool:
+            self._replace_broken(pool)
+        # Quarantine: alone in a one-worker pool, a page that breaks it is the one.
+        if self._quarantine_lock is None:
+            self._quarantine_lock = asyncio.Lock()
+        async with self._quarantine_lock:
+            if self._quarantine is None:
+                self._quarantine = self._new(1)
+            try:
+                return await loop.run_in_executor(self._quarantine, *args)
+            except BrokenProcessPool:
+                self._quarantine.shutdown(wait=False, cancel_futures=True)
+                self._quarantine = None
+                raise WorkerCrashed(f"{url} kills the extraction worker") from None
+
+    def close(self) -> None:
+        for pool in (self._pool, self._quarantine):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = self._quarantine = None
+
+
+def run_inline(html: str, url: str, config: ExtractConfig, known_article: bool) -> tuple[Any, ...]:
+    """The same job in this process (EXTRACT_WORKERS=0)."""
+    return extract_page(html, url, config, known_article)
+
+
+__all__ = ["ExtractPool", "ExtractedArticle", "WorkerCrashed", "extract_page", "run_inline"]
