@@ -1,0 +1,248 @@
+"""Throughput benchmark: a full crawl against bare trafilatura on the same pages, in one run.
+
+    .venv/bin/python bench/throughput.py [--pages N] [--scale 10] [--json OUT]
+
+It builds N article pages (default 2,000) and serves them on 127.0.0.1:
+real Chinese news text (../shared/corpora/cnews_dev.txt) rendered into the
+sample sites' templates, and real pages from ../shared/extraction served as
+they are; at least 1,000 of them are distinct articles (the rest are the same
+texts under new URLs, which the repost index catches). Then, in the same run:
+
+  crawl        `scrapy crawl news` over a sitemap of the N pages (no politeness
+               delay, loopback HTTP), with extraction workers (EXTRACT_WORKERS=auto)
+  crawl-1      the same crawl with extraction in the crawl process (EXTRACT_WORKERS=0):
+               its dump must hold exactly the same articles
+  bare         a single-process loop of trafilatura.extract over the same HTML bytes
+  stages       our decode -> extract -> strip stages alone, in one process
+
+and reports pages/s, the ratio crawl/bare, and the crawl's peak RSS (crawl
+process + workers, sampled from /proc) at N and at scale x N pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html as htmllib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "samples"))
+
+from serve import SampleArticle, SampleFamily  # noqa: E402
+
+HOST = "bench.test"
+
+
+def corpus_articles(limit: int) -> list[SampleArticle]:
+    out = []
+    path = SHARED / "corpora" / "cnews_dev.txt"
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+        if "\t" not in line:
+            continue
+        _, text = line.split("\t", 1)
+        sentences = [s + "。" for s in text.split("。") if s.strip()]
+        if len(sentences) < 4:
+            continue
+        title = sentences[0][:24].rstrip("。，")
+        paras = tuple("".join(sentences[k : k + 3]) for k in range(1, len(sentences), 3))
+        out.append(SampleArticle(f"c{i}", title, "2023-03-02T14:05:00+08:00", "中国有色网", "记者", "编辑", paras))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def real_pages() -> list[bytes]:
+    pages = []
+    for folder in ("magic_html_article", "scrapinghub_aeb"):
+        for f in sorted((SHARED / "extraction" / folder / "html").glob("*.html")):
+            pages.append(f.read_bytes())
+    for f in sorted((SHARED / "extraction" / "gne_unlabeled_zh" / "article_pages").glob("*.html")):
+        pages.append(f.read_bytes())
+    return pages
+
+
+def build_pages(n: int) -> list[bytes]:
+    family = SampleFamily()
+    site = family.sites["www.cnmn.test"]
+    templates = [family.sites[h] for h in family.sites]
+    articles = corpus_articles(n)
+    reals = real_pages()
+    distinct: list[bytes] = []
+    for k, art in enumerate(articles):
+        s = templates[k % len(templates)]
+        placement = type(site.placements[0])(site=s, path=f"/a/{k}.html", article=art)
+        s.placements = [placement] + site.placements[:3]
+        distinct.append(family.article_page(placement).encode("utf-8", errors="xmlcharrefreplace"))
+    distinct += reals
+    return [distinct[i % len(distinct)] for i in range(n)]
+
+
+class BenchServer:
+    def __init__(self, pages: list[bytes]) -> None:
+        sitemap = ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                   + "".join(f"<url><loc>http://{HOST}/a/{i}.html</loc></url>" for i in range(len(pages))) + "</urlset>").encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802
+                path = self.path.split(HOST, 1)[-1]
+                if path == "/sitemap.xml":
+                    body, ctype, status = sitemap, "application/xml", 200
+                elif path.startswith("/a/") and path[3:-5].isdigit() and int(path[3:-5]) < len(pages):
+                    body, ctype, status = pages[int(path[3:-5])], "text/html; charset=utf-8", 200
+                else:
+                    body, ctype, status = b"", "text/plain", 404
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *a: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def tree_rss(pid: int) -> int:
+    """RSS in bytes of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            pass
+        stack.extend(children.get(p, []))
+    return total
+
+
+def crawl(port: int, n: int, workers: str, workdir: Path) -> dict:
+    sites = workdir / "sites.toml"
+    sites.write_text(
+        f'[[site]]\nname = "bench"\nsitemaps = ["http://{HOST}/sitemap.xml"]\narticle_pattern = \'/a/\\d+\\.html$\'\nproxy = "http://127.0.0.1:{port}"\n',
+        encoding="utf-8",
+    )
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"sites={sites}", "-s", f"DUMPS_DIR={workdir / 'dumps'}",
+           "-s", f"STATE_DIR={workdir / 'state'}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+           "-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32", "-s", "LOG_LEVEL=WARNING",
+           "-s", f"EXTRACT_WORKERS={workers}"]
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss(proc.pid))
+        time.sleep(0.2)
+    elapsed = time.perf_counter() - t0
+    dump = next((workdir / "dumps" / "news").glob("*Z.jsonl"))
+    rows = [json.loads(line) for line in dump.read_text(encoding="utf-8").splitlines()]
+    # Compared by text: the same article served under several URLs is kept once, under
+    # whichever URL arrived first, so URL sets may differ while the articles do not.
+    return {"pages": n, "seconds": round(elapsed, 2), "pages_per_s": round(n / elapsed, 2), "peak_rss_mb": round(peak / 2**20),
+            "articles": len(rows), "urls": sorted(r["content_hash"] for r in rows), "returncode": proc.returncode}
+
+
+def bare(pages: list[bytes]) -> dict:
+    import trafilatura
+
+    texts = [p.decode("utf-8", errors="replace") for p in pages]
+    t0 = time.perf_counter()
+    for t in texts:
+        trafilatura.extract(t, include_comments=False, include_tables=True)
+    elapsed = time.perf_counter() - t0
+    return {"pages_per_s": round(len(pages) / elapsed, 2), "seconds": round(elapsed, 2)}
+
+
+def stages(pages: list[bytes]) -> dict:
+    from crawler.offline import DropItem, build_stage_chain
+
+    chain = build_stage_chain()
+    t0 = time.perf_counter()
+    for i, p in enumerate(pages):
+        try:
+            chain.page(p, {"Content-Type": "text/html; charset=utf-8"}, f"http://{HOST}/a/{i}.html", site="bench", url_is_article=True)
+        except DropItem:
+            pass
+    elapsed = time.perf_counter() - t0
+    return {"pages_per_s": round(len(pages) / elapsed, 2), "seconds": round(elapsed, 2)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--scale", type=int, default=10, help="also crawl scale x N pages for the memory curve (0: skip)")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    result: dict = {}
+    pages = build_pages(args.pages)
+    distinct = len(set(pages))
+    print(f"{args.pages} pages ({distinct} distinct), {sum(map(len, pages)) / 2**20:.0f} MB of HTML")
+    server = BenchServer(pages)
+    try:
+        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+            result["crawl"] = crawl(server.port, args.pages, "auto", Path(a))
+            result["crawl_one_process"] = crawl(server.port, args.pages, "0", Path(b))
+    finally:
+        server.stop()
+    result["bare_trafilatura"] = bare(pages)
+    result["stages_one_process"] = stages(pages)
+    same = result["crawl"]["urls"] == result["crawl_one_process"]["urls"]
+    result["same_output_as_one_process"] = same
+    if args.scale:
+        big = build_pages(args.pages * args.scale)
+        server = BenchServer(big)
+        try:
+            with tempfile.TemporaryDirectory() as c:
+                result["crawl_scaled"] = crawl(server.port, len(big), "auto", Path(c))
+        finally:
+            server.stop()
+    b = result["bare_trafilatura"]["pages_per_s"]
+    print(f"{'run':<34} {'pages/s':>8} {'vs bare':>8} {'peak RSS':>9}")
+    for name in ("crawl", "crawl_one_process", "crawl_scaled", "bare_trafilatura", "stages_one_process"):
+        if name in result:
+            r = result[name]
+            rss = f"{r['peak_rss_mb']} MB" if "peak_rss_mb" in r else ""
+            label = f"{name} ({r['pages']} pages)" if "pages" in r else name
+            print(f"{label:<34} {r['pages_per_s']:>8.1f} {r['pages_per_s'] / b:>7.2f}x {rss:>9}")
+    print(f"articles in the dump: workers {result['crawl']['articles']}, one process {result['crawl_one_process']['articles']}; "
+          f"identical sets: {same}")
+    for r in result.values():
+        if isinstance(r, dict):
+            r.pop("urls", None)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
