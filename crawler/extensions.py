@@ -79,6 +79,9 @@ class DumpFinalizer:
                 salvaged.append(final)
                 self.crawler.stats.inc_value("jobdir/salvaged_articles", len(kept))
                 logger.warning("Finished the dump of killed run %s from its .part (%d articles)", run, len(kept))
+            # Its reposts' pages are requested again (only dumped articles stay "seen"), and
+            # recorded by this run: the killed run's partial duplicates file would repeat them.
+            (folder / f"{run}.duplicates.jsonl.part").unlink(missing_ok=True)
             marker.unlink()
         if salvaged:
             self._forget_unwritten_requests(Path(jobdir), salvaged)
