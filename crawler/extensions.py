@@ -172,7 +172,7 @@ class DumpFinalizer:
                 demoted = dedup.record_demoted(row.get("id")) if dedup is not None else None
                 if demoted is not None:
                     if dedup.mode == "drop":
-                        dedup._record(demoted)
+                        dedup.record_duplicate(demoted)
                         continue
                     row["duplicate_of"] = demoted["duplicate_of"]
                 if model is not None and row.get("text"):

@@ -149,7 +149,7 @@ class DedupStage:
         if self.mode == "mark":
             adapter["duplicate_of"] = match.article_id
             return item
-        self._record({"url": adapter["url"], "id": adapter["id"], "duplicate_of": match.article_id,
+        self.record_duplicate({"url": adapter["url"], "id": adapter["id"], "duplicate_of": match.article_id,
                       "similarity": match.similarity, "reason": match.reason})
         if kind == "exact":
             raise ExactDuplicate(f"exact duplicate of {match.article_id}")
@@ -185,7 +185,8 @@ class DedupStage:
             self.stats.inc_value("dedup/recovered", added)
         return added
 
-    def _record(self, record: dict[str, Any]) -> None:
+    def record_duplicate(self, record: dict[str, Any]) -> None:
+        """Append one record to this run's duplicates file."""
         if self.duplicates_path is None:
             return
         if self._duplicates_file is None:
