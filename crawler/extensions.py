@@ -22,6 +22,11 @@ from pipelines.template import template_store_path
 logger = logging.getLogger(__name__)
 
 
+def sibling(dump: Path, suffix: str) -> Path:
+    """``<run>.jsonl`` -> ``<run><suffix>``: the run's duplicates file, manifest, job marker."""
+    return dump.with_name(dump.name[: -len(".jsonl")] + suffix)
+
+
 class DumpFinalizer:
     """When Scrapy's feed exporter has closed the default dump (``<run>.jsonl.part``):
 
@@ -201,10 +206,10 @@ class DumpFinalizer:
             os.fsync(dst.fileno())
         os.replace(tmp, final)
         part.unlink()
-        final.with_name(final.name[: -len(".jsonl")] + ".jobdir").unlink(missing_ok=True)
+        sibling(final, ".jobdir").unlink(missing_ok=True)
         if dedup is not None:
             dedup.close_spider()  # flush the duplicates file before it is renamed
-            dup_part = final.with_name(final.name[: -len(".jsonl")] + ".duplicates.jsonl.part")
+            dup_part = sibling(final, ".duplicates.jsonl.part")
             if dup_part.exists():
                 os.replace(dup_part, dup_part.with_suffix(""))
             # Only now that the dump is in place: an index entry exists iff its article was dumped.
@@ -246,8 +251,9 @@ class DumpFinalizer:
             site_warnings = []
             if usual_yield > 0 and candidates > 0 and extracted == 0:
                 site_warnings.append(f"no articles extracted from {candidates} candidate pages (usually {usual_yield:g})")
-            if now and usual_len and statistics.median(lengths[site]) < s.getfloat("HEALTH_MIN_LENGTH_RATIO") * usual_len:
-                site_warnings.append(f"median text length {statistics.median(lengths[site]):g} (usually {usual_len:g})")
+            median_len = statistics.median(lengths[site]) if now else 0
+            if now and usual_len and median_len < s.getfloat("HEALTH_MIN_LENGTH_RATIO") * usual_len:
+                site_warnings.append(f"median text length {median_len:g} (usually {usual_len:g})")
             if now and flagged[site] / now > usual_flag + s.getfloat("HEALTH_MAX_FLAGGED_JUMP"):
                 site_warnings.append(f"{flagged[site] / now:.0%} of items flagged (usually {usual_flag:.0%})")
             if site_warnings:
@@ -290,7 +296,7 @@ class DumpFinalizer:
             "sites": sites,
             "stats": stats,
         }
-        path = dump.with_name(dump.name[: -len(".jsonl")] + ".manifest.json")
+        path = sibling(dump, ".manifest.json")
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
         os.replace(tmp, path)

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import logging
 import time
 from datetime import datetime, timezone
+from typing import Any
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.httpobj import urlparse_cached
 
 from pipelines.incremental import url_state_path
 from pipelines.url_state import UrlStateStore
-
-logger = logging.getLogger(__name__)
-from scrapy.utils.httpobj import urlparse_cached
 
 
 class SiteProxyMiddleware:
@@ -91,7 +87,8 @@ class IncrementalFetchMiddleware:
             request.meta["known_non_article"] = True  # fetched again (it may list new articles)
             return None
         lastmod = request.meta.get("lastmod")
-        if lastmod and _parse_lastmod(lastmod) is not None and _parse_lastmod(lastmod) <= state.fetched_at:
+        lastmod_at = _parse_lastmod(lastmod) if lastmod else None
+        if lastmod_at is not None and lastmod_at <= state.fetched_at:
             self.stats.inc_value("incremental/skipped_lastmod")
             raise AlreadyFetched(f"unchanged since the last fetch (sitemap lastmod {lastmod})")
         if time.time() - state.fetched_at < self.revisit_after:
@@ -101,7 +98,7 @@ class IncrementalFetchMiddleware:
             request.headers.setdefault(b"If-None-Match", state.etag)
         if state.last_modified:
             request.headers.setdefault(b"If-Modified-Since", state.last_modified)
-        request.meta["revisit"] = {"article_id": state.article_id, "content_hash": state.content_hash}
+        request.meta["revisit"] = True  # a change found now makes a revision (DedupStage)
         self.stats.inc_value("incremental/revisited")
         return None
 

@@ -26,10 +26,6 @@ class StageChain:
     crawler: Any
     stages: list[Any]
 
-    @property
-    def stats(self) -> dict[str, Any]:
-        return self.crawler.stats.get_stats()
-
     def process(self, item: Any, stages: list[Any] | None = None) -> Any:
         for stage in self.stages if stages is None else stages:
             item = stage.process_item(item)
@@ -45,13 +41,8 @@ class StageChain:
         )
         return self.process(item, _stages)
 
-    def close(self) -> None:
-        for stage in self.stages:
-            if hasattr(stage, "close_spider"):
-                stage.close_spider()
 
-
-def build_stage_chain(settings: dict[str, Any] | None = None, only: list[str] | None = None) -> StageChain:
+def build_stage_chain(settings: dict[str, Any] | None = None) -> StageChain:
     merged = {k: v for k, v in vars(project).items() if k.isupper() and k not in _SKIP}
     merged["TEMPLATE_PERSIST"] = False  # offline runs keep their models in memory unless asked
     merged["DEDUP_ENABLED"] = False  # page-by-page tools want every page's text, not one copy
@@ -63,8 +54,6 @@ def build_stage_chain(settings: dict[str, Any] | None = None, only: list[str] | 
     order = sorted(crawler.settings.getdict("ITEM_PIPELINES").items(), key=lambda kv: kv[1])
     stages = []
     for path, _ in order:
-        if only is not None and path.rsplit(".", 1)[-1] not in only:
-            continue
         try:
             stage = load_object(path).from_crawler(crawler)
         except NotConfigured:

@@ -73,7 +73,6 @@ class ExtractedArticle:
     canonical_url: str | None
     html_lang: str | None
     link_lines_removed: int = 0
-    link_texts: frozenset[str] = field(default_factory=frozenset)
     meta_lines: list[str] = field(default_factory=list)  # short blocks: where 来源/时间/编辑 lines live
     structured_date: str | None = None  # a date from markup or the URL (htmldate, no text search)
 
@@ -344,7 +343,6 @@ def extract_article(html: str, url: str, config: ExtractConfig, known_article: b
         canonical_url=canonical,
         html_lang=lang,
         link_lines_removed=removed,
-        link_texts=links,
         meta_lines=meta_lines,
         structured_date=date_hint,
     )

@@ -17,9 +17,8 @@ from scrapy.exceptions import DropItem
 from pipelines.article_html import text_weight
 from pipelines.extract import NotAnArticle
 from pipelines.lines_zh import BoilerplateClassifier, fields_from_blocks, published_from_fields
-from pipelines.normalise import ScriptConverter
+from pipelines.normalise import HAN, ScriptConverter
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 class NoArticleText(DropItem):
@@ -51,7 +50,7 @@ class BoilerplateStage:
         text = adapter.get("text") or ""
         # A Chinese boilerplate classifier: other languages' lines pass untouched (their
         # copyright lines are part of the article, as the English gold standards have them).
-        chinese = len(_HAN.findall(text)) * 5 > len(text)
+        chinese = len(HAN.findall(text)) * 5 > len(text)
         result = self.classifier.strip(text, adapter.get("title"), lines_too=chinese)
         site = adapter.get("site")
         removed = sum(result.removed.values())

@@ -23,6 +23,8 @@ import charset_normalizer
 import opencc
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
+from pipelines.normalise import HAN
+
 # Aliases w3lib does not resolve; all are GBK in practice.
 _EXTRA_ALIASES = {"x-gbk": "gb18030", "x_gbk": "gb18030", "cp936": "gb18030", "ms936": "gb18030", "windows-936": "gb18030"}
 # Candidates tried when a declaration fails, in order of prior likelihood on Chinese sites.
@@ -33,7 +35,6 @@ _ACCEPT = 0.9  # plausibility a declared charset must reach
 
 _BELOW_UTF8_LEAD = bytes(range(0xC2))  # deleting these leaves the UTF-8 lead bytes
 _ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # UTF-8 read as Latin-1/cp1252: a lead byte as Ã..ï, then a continuation byte as C1,
 # Latin-1 or one of cp1252's 0x80-0x9F printables (€ ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™ š › œ ž Ÿ).
 _LATIN1_SOUP = re.compile(
@@ -129,7 +130,7 @@ def _char_weight(ch: str) -> tuple[float, float]:
         return 0.0, 2.0
     if 0xE000 <= cp <= 0xF8FF:
         return 0.0, 0.5  # private use: icon fonts use it, and so do some wrong GB18030 decodes
-    if _HAN.match(ch):
+    if HAN.match(ch):
         return 0.0, 0.5  # a rare character: a few are normal, a page of them is mojibake
     if 0x3000 <= cp <= 0x30FF or 0xFF00 <= cp <= 0xFFEF or 0x2000 <= cp <= 0x206F or 0xAC00 <= cp <= 0xD7AF:
         return 1.0, 0.0

@@ -14,7 +14,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from pipelines.article_html import ExtractConfig, article_id
-from pipelines.extract_pool import ExtractPool, WorkerCrashed, run_inline
+from pipelines.extract_pool import ExtractPool, WorkerCrashed, extract_page
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class ExtractStage:
         adapter = ItemAdapter(item)
         args = (adapter.get("html") or "", adapter["url"], self.config, adapter.get("url_is_article") is True)
         if self.pool is None:
-            return self._apply(item, adapter, run_inline(*args))
+            return self._apply(item, adapter, extract_page(*args))
         return self._process_in_pool(item, adapter, args)
 
     async def _process_in_pool(self, item: Any, adapter: ItemAdapter, args: tuple[Any, ...]) -> Any:

@@ -19,10 +19,9 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import replace
 from typing import Any
 
-from pipelines.article_html import ExtractConfig, ExtractedArticle, NotArticleReason, extract_article
+from pipelines.article_html import ExtractConfig, NotArticleReason, extract_article
 from pipelines.ruby import strip_ruby_markup
 
 logger = logging.getLogger(__name__)
@@ -49,7 +48,7 @@ def extract_page(html: str, url: str, config: ExtractConfig, known_article: bool
         return ("not_article", str(reason), n_ruby)
     except Exception as exc:  # a library failure costs this page only
         return ("error", type(exc).__name__, repr(exc)[:300], n_ruby)
-    return ("ok", replace(found, link_texts=frozenset()), n_ruby)  # the link texts stay behind
+    return ("ok", found, n_ruby)
 
 
 class ExtractPool:
@@ -104,10 +103,3 @@ class ExtractPool:
                 pool.shutdown(wait=True, cancel_futures=True)
         self._pool = self._quarantine = None
 
-
-def run_inline(html: str, url: str, config: ExtractConfig, known_article: bool) -> tuple[Any, ...]:
-    """The same job in this process (EXTRACT_WORKERS=0)."""
-    return extract_page(html, url, config, known_article)
-
-
-__all__ = ["ExtractPool", "ExtractedArticle", "WorkerCrashed", "extract_page", "run_inline"]

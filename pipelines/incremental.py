@@ -69,6 +69,3 @@ class UrlStateStage:
         self.stats.set_value("incremental/urls_recorded", len(rows))
         self.pending.clear()
         return len(rows)
-
-    def close_spider(self) -> None:
-        pass  # the store stays open until the finaliser has committed; the process ends it

@@ -15,7 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pipelines import patterns_zh as P
-from pipelines.normalise import ScriptConverter
+from pipelines.normalise import HAN, ScriptConverter
 from pipelines.ruby import MIN_GROUPS, remove_flattened_pinyin
 
 _WS = re.compile(r"\s+")
@@ -125,7 +125,6 @@ class BoilerplateClassifier:
 
 
 _CUE_CHARS = re.compile(r"[来來源时時间間编編作者文日期年稿记記\d]")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _EDIT_LINK = re.compile(r"\s*\[(?:编辑|編輯|edit|编辑源代码|編輯原始碼)\]$", re.I)  # wiki section headers
 _SENTENCE_END = tuple("。！？!?.」”\"』）)…:：；;摄")  # a caption ends with its photographer (摄)
 
@@ -136,7 +135,7 @@ def drop_teaser_runs(lines: list[str], min_run: int = 3) -> tuple[list[str], int
     summaries at a fixed width. Real paragraphs do not come in equal lengths."""
     drop = [False] * len(lines)
     # Fixed-width truncation is counted in characters: only CJK-dominant lines qualify.
-    cjk = [len(_HAN.findall(line)) * 2 > len(line) for line in lines]
+    cjk = [len(HAN.findall(line)) * 2 > len(line) for line in lines]
     i = 0
     while i < len(lines):
         if not cjk[i]:

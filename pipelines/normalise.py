@@ -12,7 +12,7 @@ import unicodedata
 
 import opencc
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # a Han character (CJK unified + ext. A + compatibility)
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -38,7 +38,7 @@ class ScriptConverter:
 
     def script(self, text: str) -> str | None:
         """'hans' or 'hant' for Chinese text, None when the text is not Chinese."""
-        han = _HAN.findall(text)
+        han = HAN.findall(text)
         if len(han) < 10 or len(han) < 0.2 * len(_LETTER.findall(text)):
             return None
         sample = "".join(han[:4000])
@@ -72,7 +72,7 @@ def detect_language(text: str, declared: str | None = None) -> str | None:
         return "ja"
     if len(_HANGUL.findall(text)) > 0.2 * letters:
         return "ko"
-    if len(_HAN.findall(text)) > 0.2 * letters:
+    if len(HAN.findall(text)) > 0.2 * letters:
         return "zh"
     if declared:
         code = declared.split("-")[0].strip().lower()

@@ -204,9 +204,6 @@ class RepostIndex:
     def committed_runs(self) -> set[str]:
         return {r for (r,) in self._conn.execute("SELECT run FROM runs")}
 
-    def committed_count(self) -> int:
-        return self._conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
-
     # -- queries --------------------------------------------------------------------
 
     def find(self, fp: Fingerprint) -> Match | None:
