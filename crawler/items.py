@@ -49,9 +49,12 @@ class Article:
     etag: str | None = None  # response validators, kept in the URL state
     last_modified: str | None = None
     revisit: bool = False  # fetched again because REVISIT_AFTER passed (a change makes a revision)
+    matching_text: str | None = None  # normalise_for_matching(text), computed once for hash and dedup
 
 
-TRANSIENT_FIELDS = frozenset({"html", "discovered_via", "url_is_article", "meta_lines", "date_hint", "etag", "last_modified", "revisit"})
+TRANSIENT_FIELDS = frozenset(
+    {"html", "discovered_via", "url_is_article", "meta_lines", "date_hint", "etag", "last_modified", "revisit", "matching_text"}
+)
 EXPORTED_FIELDS = [f.name for f in fields(Article) if f.name not in TRANSIENT_FIELDS]
 
 

@@ -54,12 +54,13 @@ class Kept:
 
 
 class DedupStage:
-    def __init__(self, index: RepostIndex, mode: str, outlets: dict[str, set[str]], stats: Any, duplicates_path: Path | None) -> None:
+    def __init__(self, index: RepostIndex, mode: str, outlets: dict[str, set[str]], stats: Any, duplicates_path: Path | None,
+                 converter: ScriptConverter | None = None) -> None:
         self.index = index
         self.mode = mode
         self.outlets = outlets  # site name -> normalised outlet names
         self.stats = stats
-        self.converter = ScriptConverter()
+        self.converter = converter or ScriptConverter()
         self.kept: dict[str, Kept] = {}
         self.demoted: dict[str, dict[str, Any]] = {}  # article id -> duplicate record
         self.duplicates_path = duplicates_path
@@ -85,7 +86,7 @@ class DedupStage:
         spider = crawler.spider
         if spider is not None and getattr(spider, "run_id", None):
             dup_path = Path(s.get("DUMPS_DIR") or "dumps").resolve() / spider.name / f"{spider.run_id}.duplicates.jsonl.part"
-        stage = cls(index, mode, outlets, crawler.stats, dup_path)
+        stage = cls(index, mode, outlets, crawler.stats, dup_path, converter)
         crawler.dedup_stage = stage  # the dump finaliser commits the index through it
         return stage
 
@@ -108,7 +109,11 @@ class DedupStage:
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
-        fp = fingerprint(self.converter.normalise_for_matching(adapter.get("text") or ""))
+        normalised = adapter.get("matching_text")
+        if normalised is None:  # no fingerprint stage before this one
+            normalised = self.converter.normalise_for_matching(adapter.get("text") or "")
+        adapter["matching_text"] = None  # not needed past this stage
+        fp = fingerprint(normalised)
         me = Kept(adapter["id"], adapter["url"], adapter.get("site") or "", adapter.get("source"), adapter.get("published"))
         match = self.index.find(fp)
         if match is not None and match.article_id == me.article_id:

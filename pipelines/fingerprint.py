@@ -53,7 +53,8 @@ class FingerprintStage:
         adapter["warnings"] = sorted(set(warnings))
         adapter["script"] = self.converter.script(text)
         adapter["language"] = detect_language(text, adapter.get("language"))
-        adapter["content_hash"] = content_hash(self.converter.normalise_for_matching(text))
+        adapter["matching_text"] = self.converter.normalise_for_matching(text)  # the dedup stage reuses it
+        adapter["content_hash"] = content_hash(adapter["matching_text"])
         if adapter["script"]:
             self.stats.inc_value(f"quality/script/{adapter['script']}")
         return item
