@@ -16,8 +16,6 @@ from typing import Any
 from scrapy import Request, signals
 
 from pipelines.normalise import ScriptConverter, content_hash
-from pipelines.site_template import SiteTemplateStore, TemplateStoreError
-from pipelines.template import template_store_path
 
 logger = logging.getLogger(__name__)
 
@@ -144,21 +142,13 @@ class DumpFinalizer:
         logger.error("Run failed: %s", reason)
         self.crawler.stats.set_value("run/failed", reason)
 
-    def _template_model(self) -> Any:
-        s = self.crawler.settings
-        if not (s.getbool("TEMPLATE_ENABLED") and s.getbool("TEMPLATE_PERSIST")):
-            return None
-        try:
-            return SiteTemplateStore(template_store_path(s)).load(s.getint("TEMPLATE_MIN_PAGES"))
-        except TemplateStoreError as exc:
-            logger.warning("Late template stripping skipped: %s", exc)
-            self.crawler.stats.inc_value("template/store_error")
-            return None
-
     def finalise(self, part: Path) -> Path:
         final = part.with_suffix("")  # x.jsonl.part -> x.jsonl
         tmp = final.with_suffix(".jsonl.tmp")
-        model = self._template_model()
+        # The model as the run left it (persisted or not): lines that became template after
+        # a cold site's first articles went out are stripped from those articles here.
+        template_stage = getattr(self.crawler, "template_stage", None)
+        model = template_stage.model if template_stage is not None else None
         converter = ScriptConverter()
         stats = self.crawler.stats
         dedup = getattr(self.crawler, "dedup_stage", None)

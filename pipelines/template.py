@@ -45,7 +45,9 @@ class TemplateStage:
             raise ValueError(f"TEMPLATE_MIN_PAGES must be at least 2 (a line on one page is that page's), got {min_pages}")
         store = SiteTemplateStore(template_store_path(s)) if s.getbool("TEMPLATE_PERSIST") else None
         model = store.load(min_pages, s.getint("TEMPLATE_MAX_LINES_PER_SITE")) if store else SiteTemplateModel(min_pages=min_pages)
-        return cls(model, store, crawler.stats)
+        stage = cls(model, store, crawler.stats)
+        crawler.template_stage = stage  # the dump finaliser re-strips the dump with this model
+        return stage
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)

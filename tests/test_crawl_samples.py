@@ -132,3 +132,14 @@ def test_crawl_counts_what_it_did(sample_crawl):
         assert key in log, key
     # A repost is dropped on arrival, or demoted when its original arrives later: crawl order decides.
     assert "'item_dropped_reasons_count/NearDuplicate'" in log or "'dedup/demoted'" in log
+
+
+def test_late_template_pass_also_without_a_persisted_model(tmp_path, sample_server):
+    from tests.conftest import run_crawl, sites_file_for
+
+    sites = tmp_path / "sites.toml"
+    sites.write_text(sites_file_for(sample_server.port), encoding="utf-8")
+    result = run_crawl(tmp_path, sites, "TEMPLATE_PERSIST=False")
+    cnmn = [a for a in result.articles if a["site"] == "cnmn"]
+    assert len(cnmn) == 4 and not any("信息部协办" in a["text"] for a in cnmn)
+    assert "'template/late_lines_removed'" in result.log
