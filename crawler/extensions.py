@@ -234,8 +234,11 @@ class DumpFinalizer:
             active = [p for p in past if p.get("candidates_fetched", 0) > 0] or [{}]
             usual_yield = statistics.median(p.get("articles_extracted", 0) for p in active)
             candidates = self.crawler.stats.get_value(f"news/site/{site}/candidates", 0)
-            usual_len = statistics.median(p.get("median_text_length", 0) for p in past)
-            usual_flag = statistics.median(p.get("flagged_share", 0.0) for p in past)
+            # Length and flagged share exist only for runs that dumped articles; a quiet run's
+            # zeros would drag the usual values down and hide a collapse.
+            dumped = [p for p in past if p.get("articles", 0) > 0] or [{}]
+            usual_len = statistics.median(p.get("median_text_length", 0) for p in dumped)
+            usual_flag = statistics.median(p.get("flagged_share", 0.0) for p in dumped)
             extracted = self.crawler.stats.get_value(f"extract/site/{site}/articles", 0)
             now = per_site.get(site, 0)
             site_warnings = []
