@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from pipelines.charset import text_plausibility
 
 _KUNKAO = re.compile(r"锟斤拷|烫烫烫|屯屯屯")
+# Bytes lost in a conversion: "確?;顒尤〉脤嵭?" (確保活動取得實效) - a '?' where a character's
+# bytes were dropped, then the next byte read as ';'. Prose never writes "?;" between Han characters.
+_LOST_BYTES = re.compile(r"[\u3400-\u9fff]\?;[\u3400-\u9fff]")
 _LATIN1_SOUP = re.compile(r"[\u00c0-\u00ff][\u0080-\u00bf\u2018-\u203a\u0152-\u0192]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
@@ -24,10 +27,11 @@ class MojibakeReport:
     text: str
     repaired_lines: int = 0
     garbage_share: float = 0.0  # share of characters that are still garbage after repair
+    lost_bytes: int = 0  # places where a conversion dropped bytes: unrepairable, however few
 
     @property
     def suspected(self) -> bool:
-        return self.garbage_share > 0.05
+        return self.garbage_share > 0.05 or self.lost_bytes > 0
 
 
 def _try(line: str, encode_as: str, decode_as: str) -> str | None:
@@ -64,8 +68,9 @@ def garbage_chars(line: str) -> float:
 
 def check_text(text: str) -> MojibakeReport:
     """Repair what can be repaired line by line, and measure what stays garbage."""
+    lost = len(_LOST_BYTES.findall(text)) if "?;" in text else 0
     if "\ufffd" not in text and not _KUNKAO.search(text) and text_plausibility(text) >= 0.97:
-        return MojibakeReport(text)  # clean text, the common case: one pass, no per-line work
+        return MojibakeReport(text, lost_bytes=lost)  # clean text, the common case: no per-line work
     lines = text.split("\n")
     repaired = 0
     for i, line in enumerate(lines):
@@ -75,4 +80,4 @@ def check_text(text: str) -> MojibakeReport:
             repaired += 1
     out = "\n".join(lines)
     total = max(1, len(out))
-    return MojibakeReport(out, repaired, sum(garbage_chars(l) for l in lines) / total)
+    return MojibakeReport(out, repaired, sum(garbage_chars(l) for l in lines) / total, lost)
