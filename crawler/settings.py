@@ -29,10 +29,16 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry; doubles with each retry (±20 % jitter)
+RETRY_BACKOFF_MAX = 60.0  # seconds: the longest wait; a longer Retry-After gives the URL up at once
+DOWNLOAD_FAIL_ON_DATALOSS = True  # a body shorter than its Content-Length is a failed (retried) download
 REDIRECT_MAX_TIMES = 10
 COOKIES_ENABLED = False  # news pages do not need sessions
 REFERER_ENABLED = True
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,  # replaced by the backoff one below
+    "crawler.middlewares.BackoffRetryMiddleware": 550,  # retries wait (backoff, Retry-After)
+    "crawler.middlewares.ResponseGuardMiddleware": 601,  # next to the downloader: bad redirects, truncated gzip
     "crawler.middlewares.SiteProxyMiddleware": 90,  # a site's `proxy` key
     "crawler.middlewares.IncrementalFetchMiddleware": 95,  # skip / conditionally re-fetch dumped articles
 }

@@ -242,11 +242,29 @@ def _owning_table(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
     return parent
 
 
+# libxml2 gives up on a text node or attribute over 10,000,000 bytes (without huge_tree) and
+# drops the rest of the document: minified pages that inline megabytes of script, JSON or
+# data: URIs would lose their article. Above this size those parts are cut before parsing
+# (JSON-LD is kept: it carries metadata).
+OVERSIZED_HTML_CHARS = 2_000_000
+_BULKY_SCRIPT = re.compile(r"(<(script|style)\b(?![^>]*ld\+json)[^>]*>).*?(</\2\s*>)", re.I | re.S)
+_BULKY_DATA_URI = re.compile(r"""(["'])data:[^"']{4096,}?\1""")
+
+
+def shrink_oversized(html: str) -> str:
+    """The page without script and style bodies or long data: URIs, when it is oversized."""
+    if len(html) <= OVERSIZED_HTML_CHARS:
+        return html
+    html = _BULKY_SCRIPT.sub(r"\1\3", html)
+    return _BULKY_DATA_URI.sub(r'\1data:,\1', html)
+
+
 def parse_html(html: str) -> lxml.html.HtmlElement | None:
     """Parse once, with trafilatura's own loader: its extraction is tuned to the trees it builds
     (lxml.html.fromstring splits paragraphs at inline links in some pages)."""
     if not html or not html.strip():
         return None
+    html = shrink_oversized(html)
     try:
         return load_html(html)
     except (etree.ParserError, ValueError):

@@ -190,12 +190,12 @@ class SampleFamily:
     def article_page(self, p: Placement) -> str:
         site, a = p.site, p.article
         others = [o for o in site.placements if o is not p]
-        idx = site.placements.index(p)
+        idx = site.placements.index(p) if p in site.placements else -1  # -1: a page outside the lists
         prevnext = []
         if idx > 0:
             prev = site.placements[idx - 1]
             prevnext.append(f'上一篇：<a href="{quote(prev.path)}">{html.escape(prev.article.title)}</a>')
-        if idx + 1 < len(site.placements):
+        if 0 <= idx and idx + 1 < len(site.placements):
             nxt = site.placements[idx + 1]
             prevnext.append(f'下一篇：<a href="{quote(nxt.path)}">{html.escape(nxt.article.title)}</a>')
         related = "".join(

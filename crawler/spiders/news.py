@@ -16,6 +16,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import scrapy
@@ -25,8 +26,10 @@ from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
+from crawler.faults import fault_kind
 from crawler.feeds import run_timestamp
 from crawler.items import Article
+from crawler.middlewares import AlreadyFetched
 from crawler.sites import SiteConfig, load_sites
 from pipelines.charset import decode_body
 
@@ -35,7 +38,13 @@ logger = logging.getLogger(__name__)
 # Link texts and rel values that mark list-page pagination.
 _PAGINATION_TEXT = re.compile(r"^\s*(下一?页|上一?页|下页|上页|尾页|首页|末页|下一頁|上一頁|尾頁|首頁|next|prev(ious)?|last|first|[»›>]+|\d{1,4})\s*$", re.I)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-_FEED_ITEM_LINKS = "//item/link/text() | //*[local-name()='entry']/*[local-name()='link'][not(@rel) or @rel='alternate']/@href"
+_BINARY_MAGIC = (b"%pdf", b"\x89png", b"pk\x03\x04", b"gif8", b"\xff\xd8\xff", b"\x1f\x8b", b"riff", b"\x00\x00\x01\x00")
+_CONTROL_BYTES = [c for c in range(32) if c not in (9, 10, 12, 13, 27)]
+_FEED_ENTRIES = "//item | //*[local-name()='entry']"
+_FEED_ENTRY_LINK = "link/text() | *[local-name()='link'][not(@rel) or @rel='alternate']/@href"
+_FEED_ENTRY_DATE = "pubDate/text() | *[local-name()='updated' or local-name()='published']/text()"
+# No entity expansion, no network, no huge trees: safe for XML from anywhere.
+_XML_SAFE = {"resolve_entities": False, "no_network": True, "huge_tree": False, "load_dtd": False}
 
 
 class NewsSpider(scrapy.Spider):
@@ -101,28 +110,39 @@ class NewsSpider(scrapy.Spider):
         return next(s for s in self.sites if s.name == name)
 
     def on_error(self, failure: Any) -> None:
+        """The last word on a request that failed: one ``faults/<kind>`` count and one log line."""
         request = failure.request
-        kind = failure.type.__name__ if failure.type else "Exception"
-        if kind == "AlreadyFetched":
-            return  # incremental skip: counted by the middleware, not an error
-        response = getattr(failure.value, "response", None)
-        if response is not None:  # HttpError: an ordinary per-page outcome
-            kind = f"http_{response.status}"
-        self.crawler.stats.inc_value(f"news/error/{kind}")
-        self.crawler.stats.inc_value(f"news/site/{request.meta.get('site')}/errors")
-        self.crawler.stats.inc_value(f"news/site/{request.meta.get('site')}/error/{kind}")
-        level = logging.INFO if response is not None or kind == "IgnoreRequest" else logging.WARNING
-        logger.log(level, "Fetch failed for %s: %s", request.url, failure.getErrorMessage())
+        if isinstance(failure.value, AlreadyFetched):
+            return  # incremental skip: counted by the middleware, not a fault
+        kind = fault_kind(failure.value, request)
+        self.count_fault(kind, request.meta.get("site"), request.url, failure.getErrorMessage())
+        self.crawler.stats.inc_value("faults/skipped")
+
+    def count_fault(self, kind: str, site: str | None, url: str, reason: str, level: int = logging.INFO) -> None:
+        stats = self.crawler.stats
+        stats.inc_value(f"faults/{kind}")
+        stats.inc_value(f"news/site/{site}/errors")
+        stats.inc_value(f"news/site/{site}/error/{kind}")
+        logger.log(level, "Skipped %s [%s]: %s", url, kind, reason)
 
     # -- pages --------------------------------------------------------------------
 
-    def _is_html(self, response: Response) -> bool:
+    def _page_fault(self, response: Response) -> tuple[str, str] | None:
+        """Why a response is no HTML page to read, or None. Binary is told from the bytes, not
+        the header: PDFs and images are served as text/html."""
         ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
         if ctype and not any(t in ctype for t in _HTML_TYPES):
-            return False
-        head = response.body[:1024].lstrip().lower()
-        # Binary served as HTML: a PDF/PNG/ZIP signature or NUL bytes in the head.
-        return not (head.startswith((b"%pdf", b"\x89png", b"pk\x03\x04", b"gif8", b"\xff\xd8")) or b"\x00" in head)
+            return "not_html", f"Content-Type {ctype}"
+        if not response.body.strip():
+            return "empty_body", "200 with an empty body"
+        head = response.body[:4096]
+        if head.lstrip()[:8].lower().startswith(_BINARY_MAGIC):
+            return "binary_as_html", "binary signature in the body"
+        if not head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 is full of NUL bytes
+            control = sum(head.count(bytes([c])) for c in _CONTROL_BYTES)
+            if control > len(head) * 0.1:
+                return "binary_as_html", f"{control} control bytes in the first {len(head)}"
+        return None
 
     def parse_listing(self, response: Response) -> Iterable[Any]:
         """A start or list page: follow its links; it is not an article itself."""
@@ -133,13 +153,24 @@ class NewsSpider(scrapy.Spider):
         stats = self.crawler.stats
         stats.inc_value(f"news/site/{site.name}/pages")
         if response.status >= 400:
-            stats.inc_value(f"news/skipped/http_{response.status}")
+            self.count_fault(f"http_{response.status}", site.name, response.url, "HTTP error page")
             return
-        if not self._is_html(response):
-            stats.inc_value("news/skipped/not_html")
-            logger.info("Skipped non-HTML page %s", response.url)
+        fault = self._page_fault(response)
+        if fault is not None:
+            self.count_fault(fault[0], site.name, response.url, fault[1])
             return
+        if b"Content-Length" in response.headers and b"Content-Encoding" not in response.headers:
+            declared = int(response.headers[b"Content-Length"] or 0)
+            if declared and declared != len(response.body):  # the handler should have failed it
+                self.count_fault("truncated", site.name, response.url, f"{len(response.body)} of {declared} bytes")
+                return
         decoded = decode_body(response.body, response.headers, response.url)
+        text, warnings = decoded.text, list(decoded.warnings)
+        if "\x00" in text:
+            # Stray NUL bytes (broken CMS output): dropped, the page is read without them.
+            text = text.replace("\x00", "")
+            stats.inc_value("faults/nul_bytes")
+            warnings.append("nul-bytes")
         if decoded.overridden:
             stats.inc_value("decode/charset_overridden")
             stats.inc_value(f"news/site/{site.name}/charset_overridden")
@@ -148,7 +179,7 @@ class NewsSpider(scrapy.Spider):
             if w != "charset-overridden":
                 stats.inc_value(f"decode/{w}")
 
-        page = HtmlResponse(url=response.url, body=decoded.text.encode("utf-8"), encoding="utf-8")
+        page = HtmlResponse(url=response.url, body=text.encode("utf-8"), encoding="utf-8")
         depth = response.meta.get("site_depth", 0)
         listing = bool(response.meta.get("listing"))
         if depth < site.max_depth:
@@ -167,11 +198,12 @@ class NewsSpider(scrapy.Spider):
             http_status=response.status,
             encoding=decoded.encoding,
             encoding_source=decoded.source,
-            warnings=list(decoded.warnings),
-            html=decoded.text,
+            warnings=warnings,
+            html=text,
             discovered_via=response.meta.get("via", "link"),
             url_is_article=is_article,
-            date_hint=(response.meta.get("lastmod") or "")[:10] or None,
+            # A publication date, not a modification time: a feed's date never skips a fetch.
+            date_hint=(response.meta.get("lastmod") or response.meta.get("feed_date") or "")[:10] or None,
             etag=(response.headers.get(b"ETag") or b"").decode("latin-1") or None,
             last_modified=(response.headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
             revisit=bool(response.meta.get("revisit")),
@@ -187,6 +219,34 @@ class NewsSpider(scrapy.Spider):
 
     # -- sitemaps and feeds ----------------------------------------------------------
 
+    def _xml_body(self, response: Response, what: str) -> bytes | None:
+        """The XML of a sitemap or feed, gunzipped within DOWNLOAD_MAXSIZE; None when unreadable.
+
+        Parsed strictly first, without entities, network or huge trees: an invalid document
+        is counted (``faults/<what>_invalid``) and then read by a recovering parser, which
+        still salvages the URLs before the damage. Entity declarations are never expanded
+        (``faults/xml_entities_ignored``): a billion-laughs sitemap stays its own size.
+        """
+        site = response.meta.get("site")
+        body = response.body
+        if gzip_magic_number(response):
+            try:
+                body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+            except Exception as exc:
+                self.count_fault(f"{what}_gzip", site, response.url, f"unreadable gzip: {exc}", logging.WARNING)
+                return None
+        if not body.strip():
+            self.count_fault(f"{what}_empty", site, response.url, "empty document", logging.WARNING)
+            return None
+        if b"<!ENTITY" in body[:65536]:
+            self.crawler.stats.inc_value("faults/xml_entities_ignored")
+            logger.warning("%s %s declares XML entities: read without expanding them", what, response.url)
+        try:
+            etree.fromstring(body, parser=etree.XMLParser(**_XML_SAFE))
+        except etree.XMLSyntaxError as exc:
+            self.count_fault(f"{what}_invalid", site, response.url, f"invalid XML ({exc}); URLs before the error kept", logging.WARNING)
+        return body
+
     def parse_sitemap(self, response: Response) -> Iterable[scrapy.Request]:
         site = self.site_of(response)
         stats = self.crawler.stats
@@ -194,26 +254,26 @@ class NewsSpider(scrapy.Spider):
             for url in sitemap_urls_from_robots(response.body, base_url=response.url):
                 yield self._request(url, site, self.parse_sitemap)
             return
-        body = response.body
-        if gzip_magic_number(response):
-            try:
-                body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
-            except Exception:
-                stats.inc_value("news/error/sitemap_gzip")
-                logger.warning("Unreadable gzipped sitemap %s", response.url)
-                return
+        body = self._xml_body(response, "sitemap")
+        if body is None:
+            return
         try:
-            sitemap = Sitemap(body)  # lxml with resolve_entities=False: no entity expansion
-        except Exception as exc:  # lxml raises XMLSyntaxError and friends
-            stats.inc_value("news/error/sitemap_invalid")
-            logger.warning("Invalid sitemap %s: %s", response.url, exc)
+            sitemap = Sitemap(body)  # lxml with resolve_entities=False, recover=True
+            kind, entries = sitemap.type, list(sitemap)
+        except Exception as exc:  # nothing salvageable (not XML at all)
+            stats.inc_value("faults/sitemap_unreadable")
+            logger.warning("Unreadable sitemap %s: %r", response.url, exc)
             return
-        if sitemap.type == "sitemapindex":
-            for entry in sitemap:
-                if entry.get("loc") and entry["loc"] != response.url:
-                    yield self._request(entry["loc"], site, self.parse_sitemap)
+        if kind == "sitemapindex":
+            for entry in entries:
+                loc = (entry.get("loc") or "").strip()
+                if loc == response.url:
+                    self.count_fault("sitemap_loop", site.name, loc, "sitemap index lists itself")
+                elif loc:
+                    # An index that points back through another one is stopped by the dupefilter.
+                    yield self._request(loc, site, self.parse_sitemap)
             return
-        for entry in sitemap:
+        for entry in entries:
             loc = entry.get("loc")
             if not loc or not site.owns(loc):
                 continue
@@ -222,17 +282,43 @@ class NewsSpider(scrapy.Spider):
 
     def parse_feed(self, response: Response) -> Iterable[scrapy.Request]:
         site = self.site_of(response)
-        try:
-            parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
-            root = etree.fromstring(response.body, parser=parser)
-        except etree.XMLSyntaxError as exc:
-            root = None
-            logger.warning("Invalid feed %s: %s", response.url, exc)
+        body = self._xml_body(response, "feed")
+        root = None
+        if body is not None:
+            try:
+                root = etree.fromstring(body, parser=etree.XMLParser(**_XML_SAFE, recover=True))
+            except etree.XMLSyntaxError:
+                root = None
         if root is None:
-            self.crawler.stats.inc_value("news/error/feed_invalid")
+            self.crawler.stats.inc_value("faults/feed_unreadable")
             return
-        for link in root.xpath(_FEED_ITEM_LINKS):
-            url = response.urljoin(str(link).strip())
-            if site.owns(url):
-                self.crawler.stats.inc_value("news/feed_urls")
-                yield self._request(url, site, self.parse_page, 1, via="feed")
+        for entry in root.xpath(_FEED_ENTRIES):
+            links = entry.xpath(_FEED_ENTRY_LINK)
+            if not links:
+                continue
+            url = response.urljoin(str(links[0]).strip())
+            if not site.owns(url):
+                continue
+            date_hint = None
+            stamp = entry.xpath(_FEED_ENTRY_DATE)
+            if stamp:
+                date_hint = _feed_date(str(stamp[0]))
+                if date_hint is None:
+                    # The date is only a hint for the article's own: the link is still followed.
+                    self.crawler.stats.inc_value("faults/feed_bad_date")
+                    logger.info("Feed %s: unreadable date %r for %s", response.url, str(stamp[0])[:60], url)
+            self.crawler.stats.inc_value("news/feed_urls")
+            yield self._request(url, site, self.parse_page, 1, via="feed", feed_date=date_hint)
+
+
+def _feed_date(value: str) -> str | None:
+    """An RSS (RFC 822) or Atom (ISO 8601) date as ISO 8601, or None when it is not one."""
+    value = value.strip()
+    try:
+        return parsedate_to_datetime(value).isoformat()
+    except (TypeError, ValueError, IndexError):
+        pass
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        return None
