@@ -25,6 +25,24 @@ def sibling(dump: Path, suffix: str) -> Path:
     return dump.with_name(dump.name[: -len(".jsonl")] + suffix)
 
 
+def finish_part(part: Path) -> tuple[Path, int]:
+    """Turn a killed run's ``<run>.jsonl.part`` into ``<run>.jsonl``: its complete lines, up to a
+    torn last line, written through a temporary file and an atomic rename. (final path, lines)"""
+    kept = []
+    for line in part.read_text(encoding="utf-8").splitlines(keepends=True):
+        try:
+            json.loads(line)
+        except ValueError:
+            break
+        kept.append(line)
+    final = part.with_name(part.name[: -len(".part")])
+    tmp = final.with_suffix(".jsonl.tmp")
+    tmp.write_text("".join(kept), encoding="utf-8")
+    os.replace(tmp, final)
+    part.unlink()
+    return final, len(kept)
+
+
 class DumpFinalizer:
     """When Scrapy's feed exporter has closed the default dump (``<run>.jsonl.part``):
 
@@ -67,21 +85,11 @@ class DumpFinalizer:
             if run == spider.run_id or marker.read_text(encoding="utf-8").strip() != str(Path(jobdir).resolve()):
                 continue
             if part.exists():
-                kept = []
-                for line in part.read_text(encoding="utf-8").splitlines(keepends=True):
-                    try:
-                        json.loads(line)
-                    except ValueError:
-                        break  # the torn line the kill left; its page is requested again (below)
-                    kept.append(line)
-                final = folder / f"{run}.jsonl"
-                tmp = final.with_suffix(".jsonl.tmp")
-                tmp.write_text("".join(kept), encoding="utf-8")
-                os.replace(tmp, final)
-                part.unlink()
+                # The torn line the kill left is dropped; its page is requested again (below).
+                final, kept = finish_part(part)
                 salvaged.append(final)
-                self.crawler.stats.inc_value("jobdir/salvaged_articles", len(kept))
-                logger.warning("Finished the dump of killed run %s from its .part (%d articles)", run, len(kept))
+                self.crawler.stats.inc_value("jobdir/salvaged_articles", kept)
+                logger.warning("Finished the dump of killed run %s from its .part (%d articles)", run, kept)
             # Its reposts' pages are requested again (only dumped articles stay "seen"), and
             # recorded by this run: the killed run's partial duplicates file would repeat them.
             (folder / f"{run}.duplicates.jsonl.part").unlink(missing_ok=True)
@@ -121,7 +129,9 @@ class DumpFinalizer:
 
     def feed_exporter_closed(self) -> None:
         stats = self.crawler.stats
-        if not stats.get_value("response_received_count"):
+        shared_queue_was_empty = self.crawler.settings.get("REDIS_URL") and not stats.get_value("scheduler/dequeued/redis")
+        if not stats.get_value("response_received_count") and not shared_queue_was_empty:
+            # (A distributed worker that found the shared queue empty has nothing to fail at.)
             self.fail("no site reachable: not one response received")
         parts = self._part_files()
         try:

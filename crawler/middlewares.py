@@ -19,8 +19,7 @@ from twisted.internet import task
 
 from crawler.faults import Fault, fault_kind
 
-from pipelines.incremental import url_state_path
-from pipelines.url_state import UrlStateStore
+from pipelines.incremental import open_url_states
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +73,7 @@ class IncrementalFetchMiddleware:
     incremental/revisited.
     """
 
-    def __init__(self, store: UrlStateStore, revisit_after: float, stats) -> None:
+    def __init__(self, store: Any, revisit_after: float, stats) -> None:
         self.store = store
         self.revisit_after = revisit_after
         self.stats = stats
@@ -87,7 +86,7 @@ class IncrementalFetchMiddleware:
         revisit = s.getfloat("REVISIT_AFTER")
         if revisit < 0:
             raise ValueError(f"REVISIT_AFTER must be a number of seconds >= 0, got {revisit!r}")
-        return cls(UrlStateStore(url_state_path(s)).open(), revisit, crawler.stats)
+        return cls(open_url_states(crawler), revisit, crawler.stats)
 
     def process_request(self, request):
         if not request.meta.get("article_candidate"):

@@ -3,6 +3,8 @@
 Override any of them with ``-s NAME=value`` on the command line.
 """
 
+import os
+
 BOT_NAME = "zhnews"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -96,13 +98,22 @@ STATE_DIR = ".state"  # persistent state: template models, repost index, per-URL
 FEED_EXPORT_ENCODING = "utf-8"  # UTF-8 JSONL, no ASCII escaping
 FEED_URI_PARAMS = "crawler.feeds.uri_params"
 # FEEDS is filled in by crawler.feeds.DefaultDumpAddon unless -o/-O is given.
-ADDONS = {"crawler.feeds.DefaultDumpAddon": 0}
+ADDONS = {"crawler.feeds.DefaultDumpAddon": 0, "crawler.distributed.DistributedAddon": 10}
 LOG_FORMATTER = "crawler.logformatter.QuietDropLogFormatter"
 EXTENSIONS = {"crawler.extensions.DumpFinalizer": 100}
 HEALTH_HISTORY_RUNS = 5  # previous manifests a site is compared with
 HEALTH_MIN_LENGTH_RATIO = 0.5  # median text length below this share of the usual one: warn
 HEALTH_MAX_FLAGGED_JUMP = 0.2  # share of flagged items (warnings) up by more than this: warn
 LOG_LEVEL = "INFO"
+
+# -- distributed mode (crawler/distributed.py, pipelines/redis_state.py) ------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "")  # redis://host:port/db: shared queue, seen-set and state; "" = one process, SQLite
+REDIS_PREFIX = "zhnews"  # prefix of every Redis key (one prefix per corpus)
+URL_STATE_TTL = 180 * 24 * 3600  # seconds a URL's state is kept in Redis (bounded memory)
+DUPEFILTER_LISTING_TTL = 3600  # seconds start/list/sitemap pages stay "seen" (article pages: REVISIT_AFTER)
+WORKER_TTL = 10  # seconds without a heartbeat before a worker counts as dead and its requests go back to the queue
+WORKER_MAX_IDLE_WAIT = 300  # seconds an idle worker waits for other workers' in-flight requests before it ends
+SPIDER_MIDDLEWARES = {"crawler.distributed.InflightSpiderMiddleware": 950}  # settles popped requests (distributed only)
 
 # -- engine ---------------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

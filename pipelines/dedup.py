@@ -27,6 +27,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
 from pipelines.normalise import ScriptConverter
+from pipelines.redis_state import RaceLost, shared_state
 from pipelines.repost_index import Fingerprint, Match, RepostIndex, fingerprint
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,9 @@ class Kept:
     published: str | None
 
 
+_RACE_RETRIES = 20
+
+
 class DedupStage:
     def __init__(self, index: RepostIndex, mode: str, outlets: dict[str, set[str]], stats: Any, duplicates_path: Path | None,
                  converter: ScriptConverter | None = None) -> None:
@@ -77,8 +81,11 @@ class DedupStage:
         threshold, contain = s.getfloat("DEDUP_THRESHOLD"), s.getfloat("DEDUP_CONTAINMENT")
         if not (0.5 <= threshold <= 1 and 0.5 <= contain <= 1):
             raise ValueError("DEDUP_THRESHOLD and DEDUP_CONTAINMENT must be between 0.5 and 1")
-        path = Path(s.get("STATE_DIR") or ".state") / "reposts.sqlite" if s.getbool("DEDUP_PERSIST") else None
-        index = RepostIndex(path, threshold, contain).open()
+        if s.get("REDIS_URL"):
+            index = shared_state(crawler).repost_index(threshold, contain)
+        else:
+            path = Path(s.get("STATE_DIR") or ".state") / "reposts.sqlite" if s.getbool("DEDUP_PERSIST") else None
+            index = RepostIndex(path, threshold, contain).open()
         sites = getattr(crawler.spider, "sites", []) if crawler.spider else []
         converter = ScriptConverter()
         outlets = {site.name: {converter.normalise_for_matching(o) for o in site.outlet} for site in sites}
@@ -115,7 +122,17 @@ class DedupStage:
         adapter["matching_text"] = None  # not needed past this stage
         fp = fingerprint(normalised)
         me = Kept(adapter["id"], adapter["url"], adapter.get("site") or "", adapter.get("source"), adapter.get("published"))
-        match = self.index.find(fp)
+        for _ in range(_RACE_RETRIES):
+            try:
+                return self._decide(item, adapter, fp, me)
+            except RaceLost:
+                # Another worker kept a matching text between our check and our insert
+                # (shared Redis index): check again, against it this time.
+                self.stats.inc_value("dedup/race_retries")
+        raise DropItem(f"repost index too busy: no decision after {_RACE_RETRIES} tries")
+
+    def _decide(self, item: Any, adapter: ItemAdapter, fp: Any, me: Kept) -> Any:
+        match = self.index.find(fp, me.article_id)
         if match is not None and match.article_id == me.article_id:
             if adapter.get("revisit") and match.reason != "exact" and not match.pending:
                 # A revisit (REVISIT_AFTER passed) found the dumped article changed: a revision.

@@ -16,11 +16,19 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from pipelines.redis_state import shared_state
 from pipelines.url_state import UrlState, UrlStateStore
 
 
 def url_state_path(settings: Any) -> Path:
     return Path(settings.get("STATE_DIR") or ".state") / "urls.sqlite"
+
+
+def open_url_states(crawler: Any) -> Any:
+    """The per-URL state store: STATE_DIR/urls.sqlite, or Redis in distributed mode."""
+    if crawler.settings.get("REDIS_URL"):
+        return shared_state(crawler).url_states()
+    return UrlStateStore(url_state_path(crawler.settings)).open()
 
 
 class UrlStateStage:
@@ -34,7 +42,7 @@ class UrlStateStage:
     def from_crawler(cls, crawler: Any) -> "UrlStateStage":
         if not crawler.settings.getbool("INCREMENTAL_ENABLED"):
             raise NotConfigured("INCREMENTAL_ENABLED is off")
-        stage = cls(UrlStateStore(url_state_path(crawler.settings)).open(), crawler.stats)
+        stage = cls(open_url_states(crawler), crawler.stats)
         crawler.url_state_stage = stage  # the dump finaliser commits through it
         crawler.signals.connect(stage.item_dropped, signal=signals.item_dropped)
         return stage

@@ -206,8 +206,9 @@ class RepostIndex:
 
     # -- queries --------------------------------------------------------------------
 
-    def find(self, fp: Fingerprint) -> Match | None:
-        """The kept article this text reposts, if any (this run's first, then the store)."""
+    def find(self, fp: Fingerprint, article_id: str | None = None) -> Match | None:
+        """The kept article this text reposts, if any (this run's first, then the store).
+        ``article_id`` (the text's own article) matters to the shared Redis index only."""
         if fp.exact in self._pending_exact:
             return Match(self._pending_exact[fp.exact], 1.0, "exact", True)
         row = self._conn.execute("SELECT article_id FROM docs WHERE exact=? LIMIT 1", (fp.exact,)).fetchone()

@@ -19,6 +19,7 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
+from pipelines.redis_state import shared_state
 from pipelines.site_template import SiteTemplateModel, SiteTemplateStore
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,10 @@ class TemplateStage:
         min_pages = s.getint("TEMPLATE_MIN_PAGES")
         if min_pages < 2:
             raise ValueError(f"TEMPLATE_MIN_PAGES must be at least 2 (a line on one page is that page's), got {min_pages}")
-        store = SiteTemplateStore(template_store_path(s)) if s.getbool("TEMPLATE_PERSIST") else None
+        if s.get("REDIS_URL"):
+            store = shared_state(crawler).templates()  # merged across workers (HINCRBY)
+        else:
+            store = SiteTemplateStore(template_store_path(s)) if s.getbool("TEMPLATE_PERSIST") else None
         model = store.load(min_pages, s.getint("TEMPLATE_MAX_LINES_PER_SITE")) if store else SiteTemplateModel(min_pages=min_pages)
         stage = cls(model, store, crawler.stats)
         crawler.template_stage = stage  # the dump finaliser re-strips the dump with this model

@@ -115,3 +115,39 @@ def page_item(body: bytes, headers: dict, url: str):
         url=url, site=url.rsplit("/", 1)[-1], domain=url.split("/")[2],  # one site per fixture fetched_at="2026-01-01T00:00:00+00:00", http_status=200,
         encoding=decoded.encoding, encoding_source=decoded.source, warnings=list(decoded.warnings), html=decoded.text,
     )
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A real redis-server on a free 127.0.0.1 port, empty, for one test (.ci/run installs it)."""
+    import shutil
+    import socket
+    import time
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is not installed: tests/run.sh should have installed it")
+        pytest.skip("redis-server is not installed (tests/run.sh installs the Debian package when it can)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    import redis
+
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    else:
+        proc.kill()
+        pytest.fail("redis-server did not start")
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(timeout=10)

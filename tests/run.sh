@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/venv.sh
+source .ci/redis.sh
 exec .venv/bin/python -m pytest "$@"

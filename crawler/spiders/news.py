@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -60,6 +61,8 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "NewsSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.run_id = run_timestamp()  # names this run's dump, duplicates file and manifest
+        if crawler.settings.get("REDIS_URL"):
+            spider.run_id += "-" + secrets.token_hex(3)  # one of several workers: each has its own dump
         settings = crawler.settings
         path = spider.sites_path or settings.get("NEWS_SITES_FILE")
         spider.sites_path = path
@@ -112,6 +115,9 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Any) -> None:
         """The last word on a request that failed: one ``faults/<kind>`` count and one log line."""
         request = failure.request
+        tracker = getattr(self.crawler, "inflight", None)
+        if tracker is not None:  # distributed mode: the request is settled
+            tracker.request_failed(request)
         if isinstance(failure.value, AlreadyFetched):
             return  # incremental skip: counted by the middleware, not a fault
         kind = fault_kind(failure.value, request)
