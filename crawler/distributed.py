@@ -159,8 +159,10 @@ class SharedScheduler(Scheduler):
             logger.warning("Heartbeat failed: %r", exc)
 
     def next_request(self) -> Any:
-        request = super().next_request()
+        # scrapy-redis' own version, without its deprecated stats(spider=) calls.
+        request = self.queue.pop(self.idle_before_close)
         if request is not None:
+            self.stats.inc_value("scheduler/dequeued/redis")
             key = self.df.request_fingerprint(request)
             request.meta["inflight"] = key
             self.server.hset(self.inflight_key, key, self.queue._encode_request(request))
@@ -170,7 +172,12 @@ class SharedScheduler(Scheduler):
         # A request derived from one in flight (redirect, retry) carries its key: once the
         # new request is in the queue (or filtered), the old one is settled.
         parent = request.meta.pop("inflight", None)
-        queued = super().enqueue_request(request)
+        queued = request.dont_filter or not self.df.request_seen(request)
+        if queued:
+            self.stats.inc_value("scheduler/enqueued/redis")
+            self.queue.push(request)
+        else:
+            self.df.log(request, self.spider)
         if parent:
             self.done(parent)
         return queued
