@@ -20,8 +20,11 @@ from courlan import normalize_url
 from lxml import etree
 from w3lib.url import canonicalize_url
 
+from pipelines.normalise import count_chars
+
 _WS = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+_CJK_RUN = re.compile(_CJK.pattern + "+")
 # Title suffixes naming the site or channel: "标题_中国有色网", "标题 - 新浪新闻", "标题|人民网"
 _TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s[-–—]\s)\s*")
 
@@ -83,7 +86,7 @@ class NotArticleReason(Exception):
 
 def text_weight(text: str) -> int:
     """Length in 'words': one per CJK character, one per four other characters."""
-    cjk = len(_CJK.findall(text))
+    cjk = count_chars(_CJK_RUN, text)
     return cjk + (len(text) - cjk) // 4
 
 
@@ -339,7 +342,7 @@ def extract_article(html: str, url: str, config: ExtractConfig, known_article: b
         raise NotArticleReason(f"list page ({linked / total:.0%} of the text is link text)")
     # Related-article and most-read lists that trafilatura keeps: lines that are a link's text.
     # Chinese portals only: English articles list links in their bodies (sources, products).
-    chinese = len(_CJK.findall(doc.text)) * 5 > len(doc.text)
+    chinese = count_chars(_CJK_RUN, doc.text) * 5 > len(doc.text)
     body = [l for l in lines if l not in links] if chinese else list(lines)
     if not body and known_article:
         body = lines  # a page made of linked lines (poems, link-per-line pages): keep them

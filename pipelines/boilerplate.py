@@ -17,7 +17,7 @@ from scrapy.exceptions import DropItem
 from pipelines.article_html import text_weight
 from pipelines.extract import NotAnArticle
 from pipelines.lines_zh import BoilerplateClassifier, fields_from_blocks, published_from_fields
-from pipelines.normalise import HAN, ScriptConverter
+from pipelines.normalise import HAN_RUN, ScriptConverter, count_chars
 
 
 
@@ -50,7 +50,7 @@ class BoilerplateStage:
         text = adapter.get("text") or ""
         # A Chinese boilerplate classifier: other languages' lines pass untouched (their
         # copyright lines are part of the article, as the English gold standards have them).
-        chinese = len(HAN.findall(text)) * 5 > len(text)
+        chinese = count_chars(HAN_RUN, text) * 5 > len(text)
         result = self.classifier.strip(text, adapter.get("title"), lines_too=chinese)
         site = adapter.get("site")
         removed = sum(result.removed.values())

@@ -15,7 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pipelines import patterns_zh as P
-from pipelines.normalise import HAN, ScriptConverter
+from pipelines.normalise import HAN_RUN, ScriptConverter, count_chars
 from pipelines.ruby import MIN_GROUPS, remove_flattened_pinyin
 
 _WS = re.compile(r"\s+")
@@ -47,6 +47,14 @@ class BoilerplateClassifier:
         norm = self.converter.t2s.convert(unicodedata.normalize("NFKC", line)).strip()
         return _BULLET.sub("", norm)  # "- 附件:" and "· 分享到" are the same cues
 
+    def _normalise_lines(self, lines: list[str]) -> list[str]:
+        """``_normalise`` of every line with one NFKC and one OpenCC call for the whole text
+        (per-line calls cost more than the conversion; neither crosses a line break)."""
+        converted = self.converter.t2s.convert(unicodedata.normalize("NFKC", "\n".join(lines))).split("\n")
+        if len(converted) != len(lines):
+            return [self._normalise(line) for line in lines]
+        return [_BULLET.sub("", c.strip()) for c in converted]
+
     def _field(self, pattern: re.Pattern[str], norm: str, original: str) -> str | None:
         m = pattern.search(norm)
         if not m:
@@ -59,8 +67,10 @@ class BoilerplateClassifier:
         value = value.strip(_TRIM)
         return value or None
 
-    def classify(self, line: str) -> LineVerdict:
-        norm = self._normalise(line)
+    def classify(self, line: str, norm: str | None = None) -> LineVerdict:
+        """The kind of one line; ``norm`` is its ``_normalise`` when the caller has it."""
+        if norm is None:
+            norm = self._normalise(line)
         if not norm:
             return LineVerdict("empty")
         for kind, pattern, max_len in P.LINE_PATTERNS:
@@ -100,15 +110,14 @@ class BoilerplateClassifier:
         result = StripResult(text="", title=title, pinyin_removed=pinyin)
         kept: list[str] = []
         title_key = _WS.sub("", title or "")
-        for raw in text.split("\n"):
-            line = _EDIT_LINK.sub("", _WS.sub(" ", raw).strip())
-            if not line:
-                continue
+        lines = [line for line in (_EDIT_LINK.sub("", _WS.sub(" ", raw).strip()) for raw in text.split("\n")) if line]
+        norms = self._normalise_lines(lines) if lines_too else [None] * len(lines)
+        for line, norm in zip(lines, norms):
             if title_key and not kept and _WS.sub("", line) == title_key:
                 result.removed["title"] += 1
                 result.chars_removed += len(line)
                 continue
-            verdict = self.classify(line) if lines_too else LineVerdict(None)
+            verdict = self.classify(line, norm) if lines_too else LineVerdict(None)
             if verdict.kind is None:
                 kept.append(line)
                 continue
@@ -135,7 +144,7 @@ def drop_teaser_runs(lines: list[str], min_run: int = 3) -> tuple[list[str], int
     summaries at a fixed width. Real paragraphs do not come in equal lengths."""
     drop = [False] * len(lines)
     # Fixed-width truncation is counted in characters: only CJK-dominant lines qualify.
-    cjk = [len(HAN.findall(line)) * 2 > len(line) for line in lines]
+    cjk = [count_chars(HAN_RUN, line) * 2 > len(line) for line in lines]
     i = 0
     while i < len(lines):
         if not cjk[i]:
@@ -164,10 +173,10 @@ def drop_teaser_runs(lines: list[str], min_run: int = 3) -> tuple[list[str], int
 def fields_from_blocks(classifier: BoilerplateClassifier, blocks: list[str]) -> dict[str, str]:
     """Metadata from the page's short blocks (header and editor lines trafilatura left out)."""
     out: dict[str, str] = {}
-    for block in blocks:
-        if not _CUE_CHARS.search(block):
-            continue  # no 来/源/时/间/编/作/者/文/日/期/年 or digit: cannot be a metadata line
-        verdict = classifier.classify(block)
+    # No 来/源/时/间/编/作/者/文/日/期/年 or digit: cannot be a metadata line.
+    candidates = [block for block in blocks if _CUE_CHARS.search(block)]
+    for block, norm in zip(candidates, classifier._normalise_lines(candidates)):
+        verdict = classifier.classify(block, norm)
         if verdict.kind in ("meta", "editor", "byline"):
             for name, value in verdict.fields.items():
                 out.setdefault(name, value)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from pipelines.charset import text_plausibility
+from pipelines.normalise import count_chars
 
 _KUNKAO = re.compile(r"锟斤拷|烫烫烫|屯屯屯")
 # Bytes lost in a conversion: "確?;顒尤〉脤嵭?" (確保活動取得實效) - a '?' where a character's
@@ -20,6 +21,7 @@ _KUNKAO = re.compile(r"锟斤拷|烫烫烫|屯屯屯")
 _LOST_BYTES = re.compile(r"[\u3400-\u9fff]\?;[\u3400-\u9fff]")
 _LATIN1_SOUP = re.compile(r"[\u00c0-\u00ff][\u0080-\u00bf\u2018-\u203a\u0152-\u0192]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ def repair_line(line: str) -> str | None:
 def garbage_chars(line: str) -> float:
     """How many characters of ``line`` are garbage (an estimate)."""
     bad = line.count("\ufffd") + 3 * len(_KUNKAO.findall(line)) + 2 * len(_LATIN1_SOUP.findall(line))
-    non_ascii = len(_NON_ASCII.findall(line))
+    non_ascii = count_chars(_NON_ASCII_RUN, line)
     if non_ascii:
         # Real Chinese text scores >= 0.96; text read with the wrong codec 0.4-0.75.
         plaus = text_plausibility(line)

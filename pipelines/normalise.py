@@ -17,6 +17,16 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 _LETTER = re.compile(r"[^\W\d_]")
 _NOT_WORD = re.compile(r"[\W_]+")
+HAN_RUN = re.compile(HAN.pattern + "+")
+_KANA_RUN = re.compile(_KANA.pattern + "+")
+_HANGUL_RUN = re.compile(_HANGUL.pattern + "+")
+_LETTER_RUN = re.compile(_LETTER.pattern + "+")
+
+
+def count_chars(runs: re.Pattern[str], text: str) -> int:
+    """Characters of ``text`` in a character class, given as a ``[...]+`` pattern: matching runs
+    is 3-5x faster than one match object per character (``len(CLASS.findall(text))``)."""
+    return sum(map(len, runs.findall(text)))
 
 
 class ScriptConverter:
@@ -38,10 +48,10 @@ class ScriptConverter:
 
     def script(self, text: str) -> str | None:
         """'hans' or 'hant' for Chinese text, None when the text is not Chinese."""
-        han = HAN.findall(text)
-        if len(han) < 10 or len(han) < 0.2 * len(_LETTER.findall(text)):
+        han = "".join(HAN_RUN.findall(text))
+        if len(han) < 10 or len(han) < 0.2 * count_chars(_LETTER_RUN, text):
             return None
-        sample = "".join(han[:4000])
+        sample = han[:4000]
         traditional_only = sum(a != b for a, b in zip(sample, self.t2s.convert(sample)))
         simplified_only = sum(a != b for a, b in zip(sample, self.s2t.convert(sample)))
         return "hant" if traditional_only > simplified_only else "hans"
@@ -67,12 +77,12 @@ def detect_script(text: str) -> str | None:
 
 def detect_language(text: str, declared: str | None = None) -> str | None:
     """ISO 639-1 code from the characters used; the page's lang attribute otherwise."""
-    letters = len(_LETTER.findall(text)) or 1
-    if len(_KANA.findall(text)) > 0.05 * letters:
+    letters = count_chars(_LETTER_RUN, text) or 1
+    if count_chars(_KANA_RUN, text) > 0.05 * letters:
         return "ja"
-    if len(_HANGUL.findall(text)) > 0.2 * letters:
+    if count_chars(_HANGUL_RUN, text) > 0.2 * letters:
         return "ko"
-    if len(HAN.findall(text)) > 0.2 * letters:
+    if count_chars(HAN_RUN, text) > 0.2 * letters:
         return "zh"
     if declared:
         code = declared.split("-")[0].strip().lower()

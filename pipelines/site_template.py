@@ -29,6 +29,17 @@ def line_key(line: str) -> int:
     return int.from_bytes(hashlib.blake2b(norm.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
 
 
+def line_keys(lines: list[str]) -> list[int]:
+    """``line_key`` of every line, with one NFKC call for all of them."""
+    normalised = unicodedata.normalize("NFKC", "\n".join(lines)).split("\n")
+    if len(normalised) != len(lines):
+        return [line_key(line) for line in lines]
+    return [
+        int.from_bytes(hashlib.blake2b(_WS.sub(" ", n).strip().encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+        for n in normalised
+    ]
+
+
 def page_key(lines: list[str]) -> int:
     return line_key("\n".join(lines))
 
@@ -51,7 +62,7 @@ class SiteTemplateModel:
             return False
         pages.add(pk)
         counts = self.counts[site]
-        for key in {line_key(line) for line in lines if line.strip()}:
+        for key in set(line_keys([line for line in lines if line.strip()])):
             counts[key] = counts.get(key, 0) + 1
         if len(counts) > self.max_lines_per_site:
             # Forget lines seen once: template lines recur, so they survive the pruning.
@@ -65,11 +76,12 @@ class SiteTemplateModel:
 
     def strip(self, site: str, lines: list[str]) -> tuple[list[str], list[str]]:
         """(kept lines, removed lines). Never removes every line of a page."""
-        kept = [line for line in lines if not self.is_template(site, line)]
+        counts = self.counts.get(site, {})
+        template = [counts.get(key, 0) >= self.min_pages for key in line_keys(lines)]
+        kept = [line for line, t in zip(lines, template) if not t]
         if not kept:
             return lines, []
-        removed = [line for line in lines if self.is_template(site, line)]
-        return kept, removed
+        return kept, [line for line, t in zip(lines, template) if t]
 
 
 class TemplateStoreError(RuntimeError):
