@@ -45,7 +45,7 @@ class AlreadyDumped(DropItem):
     """The same article (same canonical URL and text) is already in a dump."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Kept:
     article_id: str
     url: str

@@ -209,17 +209,17 @@ class RedisRepostIndex(RepostIndex):
         if result[0] != b"ok":
             raise RaceLost(f"{article_id}: {result[0].decode()}")
         self.docnums[article_id] = int(result[1])
-        self.pending[article_id] = _Pending(article_id, fp)
+        self.pending[article_id] = _Pending.of(article_id, fp)
 
     def discard(self, article_id: str) -> None:
         p = self.pending.pop(article_id, None)
         doc = self.docnums.pop(article_id, None)
         if p is None or doc is None:
             return
-        keys = p.fp.band_keys
+        keys = list(p.bands)
         self._forget(
             keys=[self._k("exact"), self._k("doc"), *(self._k(f"b:{_bucket(k)}") for k in keys)],
-            args=[doc, p.fp.exact, *keys],
+            args=[doc, p.exact, *keys],
         )
 
     def replace(self, article_id: str, fp: Fingerprint) -> None:

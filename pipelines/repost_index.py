@@ -135,10 +135,20 @@ class Match:
     pending: bool  # kept earlier in this run (not yet committed)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pending:
+    """A text kept in this run, in compact form: held until the dump is committed, so its size
+    is what a run's memory grows by (a Fingerprint's tuple of 128 Python ints is ~5 KB)."""
+
     article_id: str
-    fp: Fingerprint
+    exact: int
+    size: int
+    sig: bytes | None  # stored_signature; None for texts too short for MinHash
+    bands: array  # band keys, array("i")
+
+    @classmethod
+    def of(cls, article_id: str, fp: Fingerprint) -> "_Pending":
+        return cls(article_id, fp.exact, fp.size, fp.stored_signature if fp.signature else None, array("i", fp.band_keys))
 
 
 @dataclass
@@ -148,7 +158,9 @@ class RepostIndex:
     containment_threshold: float = 0.8
     pending: dict[str, _Pending] = field(default_factory=dict)
     _pending_exact: dict[int, str] = field(default_factory=dict)
-    _pending_bands: dict[int, set[str]] = field(default_factory=dict)
+    # band key -> the article id kept under it, or a set of them when several (rare): one set
+    # object per key would cost more than the rest of a pending text together.
+    _pending_bands: dict[int, str | set[str]] = field(default_factory=dict)
     _conn: sqlite3.Connection | None = None
 
     # -- store --------------------------------------------------------------------
@@ -220,11 +232,12 @@ class RepostIndex:
         best: Match | None = None
         seen: set[str] = set()
         for key in keys:
-            for aid in self._pending_bands.get(key, ()):
+            posted = self._pending_bands.get(key, ())
+            for aid in (posted,) if isinstance(posted, str) else posted:
                 if aid not in seen:
                     seen.add(aid)
                     p = self.pending[aid]
-                    best = self._better(best, self._verify(fp, aid, p.fp.size, p.fp.stored_signature, True))
+                    best = self._better(best, self._verify(fp, aid, p.size, p.sig, True))
         placeholders = ",".join("?" * len(keys))
         rows = self._conn.execute(
             f"SELECT DISTINCT d.article_id, d.size, d.sig FROM bands b JOIN docs d ON d.doc = b.doc WHERE b.key IN ({placeholders})",
@@ -257,20 +270,31 @@ class RepostIndex:
 
     def add(self, article_id: str, fp: Fingerprint) -> None:
         """Keep a text for this run (committed only with the dump)."""
-        self.pending[article_id] = _Pending(article_id, fp)
+        p = self.pending[article_id] = _Pending.of(article_id, fp)
         self._pending_exact.setdefault(fp.exact, article_id)
-        for key in fp.band_keys:
-            self._pending_bands.setdefault(key, set()).add(article_id)
+        for key in p.bands:
+            posted = self._pending_bands.get(key)
+            if posted is None:
+                self._pending_bands[key] = article_id
+            elif isinstance(posted, str):
+                if posted != article_id:
+                    self._pending_bands[key] = {posted, article_id}
+            else:
+                posted.add(article_id)
 
     def discard(self, article_id: str) -> None:
         """Forget a text kept earlier in this run (it turned out to be the repost)."""
         p = self.pending.pop(article_id, None)
         if p is None:
             return
-        if self._pending_exact.get(p.fp.exact) == article_id:
-            del self._pending_exact[p.fp.exact]
-        for key in p.fp.band_keys:
-            self._pending_bands.get(key, set()).discard(article_id)
+        if self._pending_exact.get(p.exact) == article_id:
+            del self._pending_exact[p.exact]
+        for key in p.bands:
+            posted = self._pending_bands.get(key)
+            if posted == article_id:
+                del self._pending_bands[key]
+            elif isinstance(posted, set):
+                posted.discard(article_id)
 
     def replace(self, article_id: str, fp: Fingerprint) -> None:
         """A kept text changed before it was dumped (the late template pass): index the final one."""
@@ -286,9 +310,9 @@ class RepostIndex:
             for p in items:
                 cur = self._conn.execute(
                     "INSERT INTO docs (article_id, exact, size, sig, run) VALUES (?, ?, ?, ?, ?)",
-                    (p.article_id, p.fp.exact, p.fp.size, p.fp.stored_signature if p.fp.signature else None, run),
+                    (p.article_id, p.exact, p.size, p.sig, run),
                 )
-                band_rows.extend((k, cur.lastrowid) for k in p.fp.band_keys)
+                band_rows.extend((k, cur.lastrowid) for k in p.bands)
             # In key order: the band B-tree is then filled page by page, not at random,
             # which keeps the per-document insert cost flat as the index grows.
             band_rows.sort()

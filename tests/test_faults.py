@@ -129,3 +129,19 @@ def test_fault_articles_are_distinct(mixed_crawl):
     rows = mixed_crawl[0].by_url()
     assert all(rows[u].get("duplicate_of") in (None, "") for u in EXTRACTED)
     assert len({a.paragraphs[0] for a in ARTICLES.values()}) == len(ARTICLES)
+
+
+@pytest.mark.parametrize("header, expected", [
+    (b"120", 120.0),
+    (b"Mon, 23 Nov 2026 12:02:00 GMT", 120.0),  # an HTTP date, two minutes after "now"
+    (b"Mon, 23 Nov 2026 11:00:00 GMT", 0.0),  # in the past: retry at once
+    (b"soon", None),
+    (None, None),
+])
+def test_retry_after_header_forms(header, expected):
+    from datetime import datetime, timezone
+
+    from crawler.middlewares import _retry_after_seconds
+
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc).timestamp()
+    assert _retry_after_seconds(header, now) == expected
