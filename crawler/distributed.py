@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
@@ -51,6 +51,8 @@ class DistributedAddon:
         settings.set("SCHEDULER_PERSIST", True, priority="addon")  # the queue outlives any one worker
         settings.set("SCHEDULER_QUEUE_KEY", f"{prefix}:%(spider)s:requests", priority="addon")
         settings.set("SCHEDULER_DUPEFILTER_KEY", f"{prefix}:%(spider)s:seen", priority="addon")
+        # Settles popped requests whose callback yields no article (see SharedScheduler).
+        settings.set_in_component_priority_dict("SPIDER_MIDDLEWARES", InflightSpiderMiddleware, 950)
 
 
 class ExpiringDupeFilter(RFPDupeFilter):
@@ -269,8 +271,6 @@ class InflightSpiderMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "InflightSpiderMiddleware":
-        if not crawler.settings.get("REDIS_URL"):
-            raise NotConfigured("REDIS_URL is not set")
         return cls(crawler)
 
     def _settle(self, response: Any, items: int) -> None:

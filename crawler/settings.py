@@ -113,7 +113,6 @@ URL_STATE_TTL = 180 * 24 * 3600  # seconds a URL's state is kept in Redis (bound
 DUPEFILTER_LISTING_TTL = 3600  # seconds start/list/sitemap pages stay "seen" (article pages: REVISIT_AFTER)
 WORKER_TTL = 10  # seconds without a heartbeat before a worker counts as dead and its requests go back to the queue
 WORKER_MAX_IDLE_WAIT = 300  # seconds an idle worker waits for other workers' in-flight requests before it ends
-SPIDER_MIDDLEWARES = {"crawler.distributed.InflightSpiderMiddleware": 950}  # settles popped requests (distributed only)
 
 # -- engine ---------------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -82,6 +82,11 @@ ARTICLES = {a.slug: a for a in [
         检查组将采取四不两直方式深入井下，对发现的重大隐患实行挂牌督办，整改不到位的一律停产整顿。
         省应急管理部门要求各地在汛期到来前完成尾矿库隐患排查，确保矿山安全形势稳定。
     """),
+    _article("copper-foil", "锂电铜箔新增产能集中释放 加工费承压", "2024-05-15T10:20:00+08:00", """
+        今年以来国内锂电铜箔新增产能集中释放，行业开工率有所下滑，六微米产品加工费较年初下降约两成。
+        多家企业加快向四点五微米及以下极薄产品转型，同时布局复合集流体等新技术路线，以提升产品附加值。
+        业内预计，随着落后产能逐步出清和下游储能需求回暖，铜箔行业供需关系有望在明年得到改善。
+    """),
     _article("gold-reserves", "黄金储备连续增加 金价再创新高", "2024-04-08T09:00:00+08:00", """
         最新公布的数据显示，央行黄金储备已连续十七个月增加，国际金价随之再创历史新高。
         分析人士表示，各国央行持续购金、地缘局势紧张以及市场对降息的预期共同推动了本轮金价上涨。
@@ -110,6 +115,7 @@ FAULTS = [
     FaultSpec("/fault/away.html", "offsite_redirect", "skipped"),
     FaultSpec("/fault/to-file.html", "redirect_bad_scheme", "skipped"),
     FaultSpec("/fault/to-ftp.html", "redirect_bad_scheme", "skipped"),
+    FaultSpec("/fault/gzipped.html", "", "extracted", "copper-foil"),  # a whole gzip body: the normal case
     FaultSpec("/fault/unclosed.html", "", "extracted", "rare-earth-quota"),
     FaultSpec("/fault/nul.html", "nul_bytes", "extracted", "smelter-emissions"),
     FaultSpec("/fault/nested.html", "", "extracted", "nickel-imports"),
@@ -238,6 +244,8 @@ class FaultHandler(_Handler):
         if name == "truncated-gzip.html":
             packed = gzip.compress(self._article("copper-price", path))
             return self._send(200, html_type, packed[: len(packed) * 3 // 4], Content_Encoding="gzip")
+        if name == "gzipped.html":
+            return self._send(200, html_type, gzip.compress(self._article("copper-foil", path)), Content_Encoding="gzip")
         if name == "gzip-bomb.html":
             return self._send(200, html_type, family.bomb, Content_Encoding="gzip")
         if name == "huge.html":

@@ -165,11 +165,6 @@ class NewsSpider(scrapy.Spider):
         if fault is not None:
             self.count_fault(fault[0], site.name, response.url, fault[1])
             return
-        if b"Content-Length" in response.headers and b"Content-Encoding" not in response.headers:
-            declared = int(response.headers[b"Content-Length"] or 0)
-            if declared and declared != len(response.body):  # the handler should have failed it
-                self.count_fault("truncated", site.name, response.url, f"{len(response.body)} of {declared} bytes")
-                return
         decoded = decode_body(response.body, response.headers, response.url)
         text, warnings = decoded.text, list(decoded.warnings)
         if "\x00" in text:
