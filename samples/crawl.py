@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -30,7 +31,9 @@ def main() -> int:
         cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"sites={sites}",
                "-s", f"STATE_DIR={Path(tmp) / 'state'}",
                "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING", *sys.argv[1:]]
-        proc = subprocess.run(cmd, cwd=ROOT)
+        # One process, whatever REDIS_URL the shell has: the demo must not touch a shared Redis.
+        env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+        proc = subprocess.run(cmd, cwd=ROOT, env=env)
     new = sorted(set(dumps.glob("news/*.jsonl")) - before)
     new = [p for p in new if not p.name.endswith(".duplicates.jsonl")]
     if proc.returncode != 0 or not new:

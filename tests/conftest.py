@@ -54,6 +54,7 @@ def run_crawl(workdir: Path, sites: Path, *settings: str, timeout: int = 180) ->
     for s in settings:
         cmd += ["-s", s]
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env.pop("REDIS_URL", None)  # one-process crawls, whatever the developer's shell has set
     env["PYTHONPATH"] = str(ROOT)
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     dumps = sorted(p for p in dumps_dir.glob("news/*.jsonl") if not p.name.endswith(".duplicates.jsonl"))
