@@ -22,14 +22,14 @@ from typing import Any
 
 import scrapy
 from lxml import etree
-from scrapy.http import HtmlResponse, Response
-from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
+from scrapy.http import Response
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from crawler.faults import fault_kind
 from crawler.feeds import run_timestamp
 from crawler.items import Article
+from crawler.links import SiteLinks
 from crawler.middlewares import AlreadyFetched
 from crawler.sites import SiteConfig, load_sites
 from pipelines.charset import decode_body
@@ -55,7 +55,7 @@ class NewsSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.sites_path = sites
         self.sites: list[SiteConfig] = []
-        self._extractors: dict[str, LinkExtractor] = {}
+        self._links: dict[str, SiteLinks] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "NewsSpider":
@@ -79,13 +79,7 @@ class NewsSpider(scrapy.Spider):
         if slots:
             settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
         for site in spider.sites:
-            spider._extractors[site.name] = LinkExtractor(
-                allow=[site.follow_pattern.pattern] if site.follow_pattern else (),
-                deny=[site.deny_pattern.pattern] if site.deny_pattern else (),
-                allow_domains=list(site.allowed_domains),
-                deny_extensions=IGNORED_EXTENSIONS + ["xml", "json", "rss", "atom", "txt", "csv"],
-                unique=True,
-            )
+            spider._links[site.name] = SiteLinks(site.allowed_domains, site.follow_pattern, site.deny_pattern)
         logger.info("Loaded %d sites from %s", len(spider.sites), path)
         return spider
 
@@ -180,11 +174,10 @@ class NewsSpider(scrapy.Spider):
             if w != "charset-overridden":
                 stats.inc_value(f"decode/{w}")
 
-        page = HtmlResponse(url=response.url, body=text.encode("utf-8"), encoding="utf-8")
         depth = response.meta.get("site_depth", 0)
         listing = bool(response.meta.get("listing"))
         if depth < site.max_depth:
-            yield from self._follow(page, site, depth)
+            yield from self._follow(text, response.url, site, depth)
 
         is_article = site.is_article_url(response.url)
         if is_article is False or (is_article is None and listing):
@@ -210,8 +203,8 @@ class NewsSpider(scrapy.Spider):
             revisit=bool(response.meta.get("revisit")),
         )
 
-    def _follow(self, page: HtmlResponse, site: SiteConfig, depth: int) -> Iterable[scrapy.Request]:
-        for link in self._extractors[site.name].extract_links(page):
+    def _follow(self, html: str, url: str, site: SiteConfig, depth: int) -> Iterable[scrapy.Request]:
+        for link in self._links[site.name].extract(html, url):
             # Pagination and (with an article_pattern) non-article links lead to
             # list pages: follow them, never emit them as articles.
             listing = bool(_PAGINATION_TEXT.match(link.text or "")) or site.is_article_url(link.url) is False
