@@ -8,8 +8,8 @@ Switched on by ``REDIS_URL`` (setting or environment variable). Then:
   (``pipelines/redis_state.py``);
 - each worker writes its own dump and manifest (its run id gets a worker suffix).
 
-No request is lost when a worker dies. A request a worker pops is written to its
-in-flight hash (``<p>:inflight:<run>``) until its outcome is durable: its article
+No request is lost when a worker dies. A request a worker pops is moved, in one Lua
+step, to its in-flight hash (``<p>:inflight:<run>``) until its outcome is durable: its article
 written and flushed to the dump, a drop, an error, or a derived request (redirect,
 retry) pushed back to the queue. Workers beat a heartbeat key (``<p>:worker:<run>``,
 expiring after ``WORKER_TTL``); the in-flight requests of a worker whose heartbeat
@@ -20,6 +20,7 @@ holds requests in flight.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import time
@@ -50,6 +51,7 @@ class DistributedAddon:
         settings.set("DUPEFILTER_CLASS", "crawler.distributed.ExpiringDupeFilter", priority="addon")
         settings.set("SCHEDULER_PERSIST", True, priority="addon")  # the queue outlives any one worker
         settings.set("SCHEDULER_QUEUE_KEY", f"{prefix}:%(spider)s:requests", priority="addon")
+        settings.set("SCHEDULER_QUEUE_CLASS", "scrapy_redis.queue.PriorityQueue", priority="addon")  # a sorted set (see _POP_INTO_FLIGHT)
         settings.set("SCHEDULER_DUPEFILTER_KEY", f"{prefix}:%(spider)s:seen", priority="addon")
         # Settles popped requests whose callback yields no article (see SharedScheduler).
         settings.set_in_component_priority_dict("SPIDER_MIDDLEWARES", InflightSpiderMiddleware, 950)
@@ -98,6 +100,17 @@ class ExpiringDupeFilter(RFPDupeFilter):
             self.server.delete(key)
 
 
+# Pop the best request and record it in this worker's in-flight hash in one step: a worker
+# killed between a pop and its record would otherwise lose the request.
+_POP_INTO_FLIGHT = """
+local top = redis.call('ZRANGE', KEYS[1], 0, 0)
+if #top == 0 then return false end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
+redis.call('HSET', KEYS[2], redis.sha1hex(top[1]), top[1])
+return top[1]
+"""
+
+
 class SharedScheduler(Scheduler):
     """scrapy-redis' scheduler plus in-flight bookkeeping, heartbeats and dead-worker recovery."""
 
@@ -117,6 +130,7 @@ class SharedScheduler(Scheduler):
         self.inflight_key = f"{self.prefix}:inflight:{self.run}"
         self.workers_key = f"{self.prefix}:workers"  # runs that may hold in-flight requests
         self._idle_since: float | None = None
+        self._pop = self.server.register_script(_POP_INTO_FLIGHT)
         self.crawler.inflight = self  # the spider's errback reports failed requests here
         self._beat()
         dumps = Path(s.get("DUMPS_DIR") or "dumps").resolve() / spider.name
@@ -161,13 +175,12 @@ class SharedScheduler(Scheduler):
             logger.warning("Heartbeat failed: %r", exc)
 
     def next_request(self) -> Any:
-        # scrapy-redis' own version, without its deprecated stats(spider=) calls.
-        request = self.queue.pop(self.idle_before_close)
-        if request is not None:
-            self.stats.inc_value("scheduler/dequeued/redis")
-            key = self.df.request_fingerprint(request)
-            request.meta["inflight"] = key
-            self.server.hset(self.inflight_key, key, self.queue._encode_request(request))
+        encoded = self._pop(keys=[self.queue.key, self.inflight_key])
+        if encoded is None:
+            return None
+        self.stats.inc_value("scheduler/dequeued/redis")
+        request = self.queue._decode_request(encoded)
+        request.meta["inflight"] = hashlib.sha1(encoded).hexdigest()  # its field in the in-flight hash
         return request
 
     def enqueue_request(self, request: Any) -> bool:
