@@ -33,7 +33,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
-from pipelines.redis_state import shared_state, worker_key
+from pipelines.redis_state import worker_key
 
 logger = logging.getLogger(__name__)
 
@@ -324,11 +324,3 @@ def salvage_dead_parts(folder: Path, alive: Any, own_run: str) -> list[Path]:
         salvaged.append(final)
         logger.warning("Salvaged %d articles from %s, the dump of a worker that died", kept, part.name)
     return salvaged
-
-
-def is_distributed(settings: Any) -> bool:
-    return bool(settings.get("REDIS_URL"))
-
-
-__all__ = ["DistributedAddon", "ExpiringDupeFilter", "SharedScheduler", "InflightSpiderMiddleware", "shared_state",
-           "salvage_dead_parts", "is_distributed"]

@@ -102,7 +102,9 @@ class RedisRepostIndex(RepostIndex):
     run: str = ""
     alive: Any = None  # callable(run) -> bool: is the worker of that run still running?
     docnums: dict[str, int] = field(default_factory=dict)  # this run's kept article id -> doc number
-    _known: dict[int, set[str]] = field(default_factory=dict)  # exact -> doc numbers verified by find()
+    # The doc numbers the last find() verified, with the text they were for: add() follows
+    # find() for the same text (DedupStage decides in between, without yielding).
+    _known: tuple[int, set[str]] = (0, set())
 
     def _k(self, name: str) -> str:
         return f"{self.prefix}:rp:{name}"
@@ -162,7 +164,7 @@ class RedisRepostIndex(RepostIndex):
         docs = self._candidates(fp)
         if owner:
             docs.add(owner)
-        self._known[fp.exact] = {d.decode() for d in docs}
+        self._known = (fp.exact, {d.decode() for d in docs})
         if not docs:
             return None
         ordered = sorted(docs)
@@ -201,7 +203,8 @@ class RedisRepostIndex(RepostIndex):
     def add(self, article_id: str, fp: Fingerprint) -> None:
         """Keep a text, atomically: raises RaceLost when another worker got there first."""
         keys = fp.band_keys
-        known = self._known.pop(fp.exact, set())
+        known = self._known[1] if self._known[0] == fp.exact else set()
+        self._known = (0, set())
         result = self._claim(
             keys=[self._k("exact"), self._k("doc"), self._k("next"), *(self._k(f"b:{_bucket(k)}") for k in keys)],
             args=[fp.exact, self._pack(article_id, fp, self.run), ",".join(sorted(known)), *keys],
@@ -223,13 +226,18 @@ class RedisRepostIndex(RepostIndex):
         )
 
     def replace(self, article_id: str, fp: Fingerprint) -> None:
+        """The finaliser stripped late template lines: index the text as dumped. If the final text
+        now matches another kept one, that one stands for it (the article is dumped all the same)."""
         if article_id in self.pending:
             self.discard(article_id)
-            self._known.pop(fp.exact, None)
-            try:
-                self.add(article_id, fp)
-            except RaceLost:
-                pass  # another worker holds a copy of the final text: theirs stands for it
+            for _ in range(5):
+                if self.find(fp, article_id) is not None:
+                    return
+                try:
+                    self.add(article_id, fp)
+                    return
+                except RaceLost:
+                    continue
 
     def commit(self, run: str, dump: str, article_ids: set[str] | None = None) -> int:
         """This run's dump is in place: texts kept but not dumped are withdrawn."""
