@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlparse
 
 from lxml import etree
 from scrapy.linkextractors import IGNORED_EXTENSIONS
+from scrapy.utils.url import url_has_any_extension, url_is_from_any_domain
 from w3lib.html import get_base_url, strip_html5_whitespace
 from w3lib.url import safe_url_string
 
@@ -49,11 +50,10 @@ class SiteLinks:
             return False
         if self.deny is not None and self.deny.search(url):
             return False
-        parts = urlsplit(url)
-        host = parts.netloc.lower()  # as Scrapy's url_is_from_any_domain: with the port
-        if self.domains and not any(host == d or host.endswith("." + d) for d in self.domains):
+        parts = urlparse(url)  # parsed once for Scrapy's two checks, as its LinkExtractor does
+        if self.domains and not url_is_from_any_domain(parts, self.domains):
             return False
-        return not parts.path.lower().endswith(DENY_EXTENSIONS)
+        return not url_has_any_extension(parts, DENY_EXTENSIONS)
 
     def extract(self, html: str, page_url: str) -> list[PageLink]:
         """The followable links of a page (decoded HTML), first occurrence first."""

@@ -266,9 +266,9 @@ class ResponseGuardMiddleware:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def _allowed(self, host: str) -> bool:
-        domains = getattr(self.crawler.spider, "allowed_domains", None) or []
-        return not domains or any(host == d or host.endswith("." + d) for d in domains)
+    def _allowed(self, url: str) -> bool:
+        sites = getattr(self.crawler.spider, "sites", None) or []
+        return not sites or any(site.owns(url) for site in sites)
 
     def process_response(self, request, response):
         if 300 <= response.status < 400 and b"Location" in response.headers:
@@ -276,7 +276,7 @@ class ResponseGuardMiddleware:
             parts = urlsplit(target)
             if parts.scheme not in ("http", "https"):
                 raise Fault("redirect_bad_scheme", f"redirect to a {parts.scheme or 'relative'}: URL refused: {target[:200]}")
-            if not self._allowed((parts.hostname or "").lower()):
+            if not self._allowed(target):
                 raise Fault("offsite_redirect", f"redirect to a host outside the site refused: {target[:200]}")
             return response
         encoding = (response.headers.get(b"Content-Encoding") or b"").strip().lower()

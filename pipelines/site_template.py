@@ -24,9 +24,12 @@ ALGORITHM = "site-template/1 line=nfkc+ws blake2b-64"
 _WS = re.compile(r"\s+")
 
 
+def _key(nfkc: str) -> int:
+    return int.from_bytes(hashlib.blake2b(_WS.sub(" ", nfkc).strip().encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+
+
 def line_key(line: str) -> int:
-    norm = _WS.sub(" ", unicodedata.normalize("NFKC", line)).strip()
-    return int.from_bytes(hashlib.blake2b(norm.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+    return _key(unicodedata.normalize("NFKC", line))
 
 
 def line_keys(lines: list[str]) -> list[int]:
@@ -34,10 +37,7 @@ def line_keys(lines: list[str]) -> list[int]:
     normalised = unicodedata.normalize("NFKC", "\n".join(lines)).split("\n")
     if len(normalised) != len(lines):
         return [line_key(line) for line in lines]
-    return [
-        int.from_bytes(hashlib.blake2b(_WS.sub(" ", n).strip().encode("utf-8"), digest_size=8).digest(), "big", signed=True)
-        for n in normalised
-    ]
+    return [_key(n) for n in normalised]
 
 
 def page_key(lines: list[str]) -> int:
