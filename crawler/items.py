@@ -41,7 +41,8 @@ class Article:
     revision: bool = False  # a changed version of an article dumped in an earlier run
 
     # transient, never exported: what the pipeline stages pass on to each other
-    html: str | None = None  # the decoded page
+    html: str | None = None  # the decoded page (offline tools; a crawl sends `extraction` instead)
+    extraction: tuple | None = None  # the page reader's extraction result (crawler.reading), applied by ExtractStage
     discovered_via: str | None = None  # link | sitemap | feed
     url_is_article: bool | None = None  # the site's article_pattern verdict; None without a pattern
     meta_lines: list[str] | None = None  # short blocks of the page, for metadata lines
@@ -53,7 +54,7 @@ class Article:
 
 
 TRANSIENT_FIELDS = frozenset(
-    {"html", "discovered_via", "url_is_article", "meta_lines", "date_hint", "etag", "last_modified", "revisit", "matching_text"}
+    {"html", "extraction", "discovered_via", "url_is_article", "meta_lines", "date_hint", "etag", "last_modified", "revisit", "matching_text"}
 )
 EXPORTED_FIELDS = [f.name for f in fields(Article) if f.name not in TRANSIENT_FIELDS]
 

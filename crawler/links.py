@@ -55,14 +55,16 @@ class SiteLinks:
             return False
         return not url_has_any_extension(parts, DENY_EXTENSIONS)
 
-    def extract(self, html: str, page_url: str) -> list[PageLink]:
-        """The followable links of a page (decoded HTML), first occurrence first."""
-        try:
-            root = etree.fromstring(html.encode("utf-8"), parser=_PARSER)
-        except (etree.XMLSyntaxError, ValueError):
-            return []
+    def extract(self, html: str, page_url: str, root: etree._Element | None = None) -> list[PageLink]:
+        """The followable links of a page (decoded HTML), first occurrence first.
+        ``root``: the page already parsed (by extraction's loader), so it is parsed once."""
         if root is None:
-            return []
+            try:
+                root = etree.fromstring(html.encode("utf-8"), parser=_PARSER)
+            except (etree.XMLSyntaxError, ValueError):
+                return []
+            if root is None:
+                return []
         base = get_base_url(html[:4096], page_url)
         seen: set[str] = set()
         links: list[PageLink] = []

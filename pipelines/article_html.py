@@ -299,13 +299,17 @@ def _trafilatura(tree: lxml.html.HtmlElement, url: str, config: ExtractConfig, f
     )
 
 
-def extract_article(html: str, url: str, config: ExtractConfig, known_article: bool = False) -> ExtractedArticle:
+def extract_article(
+    html: str, url: str, config: ExtractConfig, known_article: bool = False, tree: lxml.html.HtmlElement | None = None
+) -> ExtractedArticle:
     """Extract the article of one page, or raise NotArticleReason.
 
     ``known_article``: the site's article_pattern says it is one, so the list-page
     and length tests, meant for telling articles from other pages, are skipped.
+    ``tree``: ``parse_html(html)`` when the caller parsed it already (it is modified).
     """
-    tree = parse_html(html)
+    if tree is None:
+        tree = parse_html(html)
     if tree is None:
         raise NotArticleReason("unparseable HTML")
     canonical = find_canonical(tree, url)

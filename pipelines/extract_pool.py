@@ -1,9 +1,9 @@
-"""Run extraction in worker processes, off Scrapy's reactor thread.
+"""Run the CPU-heavy part of a page in worker processes, off Scrapy's reactor thread.
 
-Scrapy-free. The CPU-heavy part of a page (ruby stripping, parsing, trafilatura,
-layout and recommendation pruning) runs in a pool of ``spawn``ed processes (no
-fork of a process that runs a reactor). Stateful stages (site templates, the
-repost index) stay in the crawl process, so their state has one writer.
+Scrapy-free. A pool of ``spawn``ed processes (no fork of a process that runs a
+reactor) runs pure functions of one page (``crawler.reading.read_page``: decode,
+parse, links, extraction). Stateful stages (site templates, the repost index)
+stay in the crawl process, so their state has one writer.
 
 A worker that dies on a poisoned page breaks the whole pool, and every page in
 flight fails with it; which one was poisoned is unknown. The pool is rebuilt and
@@ -36,14 +36,19 @@ def _init_worker() -> None:
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 
-def extract_page(html: str, url: str, config: ExtractConfig, known_article: bool, crash_marker: str = "") -> tuple[Any, ...]:
-    """The worker's job for one page. Returns ("ok", article, ruby annotations removed),
-    ("not_article", reason, n) or ("error", exception type, message, n). Never raises."""
+def extract_page(
+    html: str, url: str, config: ExtractConfig, known_article: bool, crash_marker: str = "", tree: Any = None
+) -> tuple[Any, ...]:
+    """Extraction of one page. Returns ("ok", article, ruby annotations removed),
+    ("not_article", reason, n) or ("error", exception type, message, n). Never raises.
+    ``tree``: the page already parsed from ``html`` after ruby stripping (it is consumed)."""
     if crash_marker and crash_marker in html:
         os._exit(70)  # fault injection for tests: a poisoned page that kills its worker
-    html, n_ruby = strip_ruby_markup(html)
+    n_ruby = 0
+    if tree is None:
+        html, n_ruby = strip_ruby_markup(html)
     try:
-        found = extract_article(html, url, config, known_article=known_article)
+        found = extract_article(html, url, config, known_article=known_article, tree=tree)
     except NotArticleReason as reason:
         return ("not_article", str(reason), n_ruby)
     except Exception as exc:  # a library failure costs this page only
@@ -76,9 +81,10 @@ class ExtractPool:
             self.restarts += 1
             logger.warning("An extraction worker died; restarted the pool (%d restarts)", self.restarts)
 
-    async def run(self, html: str, url: str, config: ExtractConfig, known_article: bool) -> tuple[Any, ...]:
+    async def run(self, job: Any, *job_args: Any) -> Any:
+        """``job(*job_args, crash_marker)`` in a worker; WorkerCrashed when it kills one twice."""
         loop = asyncio.get_running_loop()
-        args = (extract_page, html, url, config, known_article, self.crash_marker)
+        args = (job, *job_args, self.crash_marker)
         pool = self._executor()
         try:
             return await loop.run_in_executor(pool, *args)
@@ -95,7 +101,7 @@ class ExtractPool:
             except BrokenProcessPool:
                 self._quarantine.shutdown(wait=False, cancel_futures=True)
                 self._quarantine = None
-                raise WorkerCrashed(f"{url} kills the extraction worker") from None
+                raise WorkerCrashed("the page kills the worker") from None
 
     def close(self) -> None:
         for pool in (self._pool, self._quarantine):

@@ -51,6 +51,7 @@ class Placement:
     title_suffix: str = ""
     ruby: str = ""
     repost_of: str = ""
+    modified: str = ""  # ISO time of a correction: the sitemap's lastmod then says so, as a CMS's does
     dateline: str = ""
 
     @property
@@ -289,7 +290,7 @@ class SampleFamily:
                 if news
                 else ""
             )
-            urls.append(f"<url><loc>{html.escape(p.url)}</loc><lastmod>{day}</lastmod>{extra}</url>")
+            urls.append(f"<url><loc>{html.escape(p.url)}</loc><lastmod>{p.modified or day}</lastmod>{extra}</url>")
         ns = ' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"' if news else ""
         return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{ns}>\n' + "\n".join(urls) + "\n</urlset>\n"
 

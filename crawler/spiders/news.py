@@ -29,10 +29,11 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from crawler.faults import fault_kind
 from crawler.feeds import run_timestamp
 from crawler.items import Article
-from crawler.links import SiteLinks
+from crawler.links import PageLink, SiteLinks
 from crawler.middlewares import AlreadyFetched
+from crawler.reading import PageReader
 from crawler.sites import SiteConfig, load_sites
-from pipelines.charset import decode_body
+from pipelines.extract_pool import WorkerCrashed
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ class NewsSpider(scrapy.Spider):
             settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
         for site in spider.sites:
             spider._links[site.name] = SiteLinks(site.allowed_domains, site.follow_pattern, site.deny_pattern)
+        spider.reader = PageReader.from_crawler(crawler)
         logger.info("Loaded %d sites from %s", len(spider.sites), path)
         return spider
 
@@ -101,6 +103,9 @@ class NewsSpider(scrapy.Spider):
                 yield self._request(url, site, self.parse_sitemap)
             for url in site.feeds:
                 yield self._request(url, site, self.parse_feed)
+
+    def closed(self, reason: str) -> None:
+        self.reader.close()
 
     def site_of(self, response: Response) -> SiteConfig:
         name = response.meta["site"]
@@ -144,11 +149,12 @@ class NewsSpider(scrapy.Spider):
                 return "binary_as_html", f"{control} control bytes in the first {len(head)}"
         return None
 
-    def parse_listing(self, response: Response) -> Iterable[Any]:
+    async def parse_listing(self, response: Response) -> AsyncIterator[Any]:
         """A start or list page: follow its links; it is not an article itself."""
-        yield from self.parse_page(response)
+        async for out in self.parse_page(response):
+            yield out
 
-    def parse_page(self, response: Response) -> Iterable[Any]:
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         site = self.site_of(response)
         stats = self.crawler.stats
         stats.inc_value(f"news/site/{site.name}/pages")
@@ -159,28 +165,28 @@ class NewsSpider(scrapy.Spider):
         if fault is not None:
             self.count_fault(fault[0], site.name, response.url, fault[1])
             return
-        decoded = decode_body(response.body, response.headers, response.url)
-        text, warnings = decoded.text, list(decoded.warnings)
-        if "\x00" in text:
-            # Stray NUL bytes (broken CMS output): dropped, the page is read without them.
-            text = text.replace("\x00", "")
+        depth = response.meta.get("site_depth", 0)
+        is_article = site.is_article_url(response.url)
+        article = not (is_article is False or (is_article is None and response.meta.get("listing")))
+        follow = self._links[site.name] if depth < site.max_depth else None
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        try:
+            reading = await self.reader.read(response.body, content_type, response.url, follow, article, is_article is True)
+        except WorkerCrashed:
+            return  # counted and logged by the reader; this page alone is lost
+        if "nul-bytes" in reading.warnings:
             stats.inc_value("faults/nul_bytes")
-            warnings.append("nul-bytes")
-        if decoded.overridden:
+        if reading.overridden:
             stats.inc_value("decode/charset_overridden")
             stats.inc_value(f"news/site/{site.name}/charset_overridden")
-            logger.info("Charset of %s: declared %s, decoded as %s", response.url, decoded.declared, decoded.encoding)
-        for w in decoded.warnings:
-            if w != "charset-overridden":
+            logger.info("Charset of %s: declared %s, decoded as %s", response.url, reading.declared, reading.encoding)
+        for w in reading.warnings:
+            if w not in ("charset-overridden", "nul-bytes"):
                 stats.inc_value(f"decode/{w}")
 
-        depth = response.meta.get("site_depth", 0)
-        listing = bool(response.meta.get("listing"))
-        if depth < site.max_depth:
-            yield from self._follow(text, response.url, site, depth)
-
-        is_article = site.is_article_url(response.url)
-        if is_article is False or (is_article is None and listing):
+        for request in self._follow(reading.links, site, depth):
+            yield request
+        if not article:
             return
         if not response.meta.get("known_non_article"):
             stats.inc_value(f"news/site/{site.name}/candidates")
@@ -190,10 +196,10 @@ class NewsSpider(scrapy.Spider):
             domain=(response.url.split("/")[2].split(":")[0]).lower(),
             fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             http_status=response.status,
-            encoding=decoded.encoding,
-            encoding_source=decoded.source,
-            warnings=warnings,
-            html=text,
+            encoding=reading.encoding,
+            encoding_source=reading.encoding_source,
+            warnings=reading.warnings,
+            extraction=reading.extraction,
             discovered_via=response.meta.get("via", "link"),
             url_is_article=is_article,
             # A publication date, not a modification time: a feed's date never skips a fetch.
@@ -203,8 +209,8 @@ class NewsSpider(scrapy.Spider):
             revisit=bool(response.meta.get("revisit")),
         )
 
-    def _follow(self, html: str, url: str, site: SiteConfig, depth: int) -> Iterable[scrapy.Request]:
-        for link in self._links[site.name].extract(html, url):
+    def _follow(self, links: list[PageLink], site: SiteConfig, depth: int) -> Iterable[scrapy.Request]:
+        for link in links:
             # Pagination and (with an article_pattern) non-article links lead to
             # list pages: follow them, never emit them as articles.
             listing = bool(_PAGINATION_TEXT.match(link.text or "")) or site.is_article_url(link.url) is False
