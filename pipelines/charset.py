@@ -13,6 +13,7 @@ Pure and Scrapy-free: ``decode_body(body, headers, url)``.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -41,6 +42,7 @@ _LATIN1_SOUP = re.compile(
     "[\u00c2-\u00ef][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
     "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
 )
+_LATIN1_LEAD = re.compile("[\u00c2-\u00ef]")
 
 
 def _common_han() -> frozenset[str]:
@@ -121,6 +123,7 @@ def strict_errors(data: bytes, codec: str) -> int:
     return errors
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure, and pages share most of their characters
 def _char_weight(ch: str) -> tuple[float, float]:
     """(good, bad) weight of one non-ASCII character."""
     cp = ord(ch)
@@ -156,7 +159,7 @@ def text_plausibility(text: str) -> float:
         g, b = _char_weight(ch)
         good += g * n
         bad += b * n
-    if any("\u00c2" <= ch <= "\u00ef" for ch in counts):  # a possible UTF-8 lead byte read as Latin-1
+    if _LATIN1_LEAD.search(text):  # a possible UTF-8 lead byte read as Latin-1
         bad += 2 * len(_LATIN1_SOUP.findall(text))
     if good + bad == 0:
         return 1.0

@@ -52,8 +52,9 @@ class ScriptConverter:
         if len(han) < 10 or len(han) < 0.2 * count_chars(_LETTER_RUN, text):
             return None
         sample = han[:4000]
-        traditional_only = sum(a != b for a, b in zip(sample, self.t2s.convert(sample)))
-        simplified_only = sum(a != b for a, b in zip(sample, self.s2t.convert(sample)))
+        # characters the conversion changes, compared in C (map) rather than a generator
+        traditional_only = sum(map(str.__ne__, sample, self.t2s.convert(sample)))
+        simplified_only = sum(map(str.__ne__, sample, self.s2t.convert(sample)))
         return "hant" if traditional_only > simplified_only else "hans"
 
 

@@ -44,6 +44,16 @@ def page_key(lines: list[str]) -> int:
     return line_key("\n".join(lines))
 
 
+def text_keys(lines: list[str]) -> tuple[int, list[int]]:
+    """(``page_key``, ``line_keys``) of a page's lines, from one NFKC call: the stage
+    observes and strips the same lines."""
+    normalised = unicodedata.normalize("NFKC", "\n".join(lines))
+    parts = normalised.split("\n")
+    if len(parts) != len(lines):
+        return page_key(lines), [line_key(line) for line in lines]
+    return _key(normalised), [_key(n) for n in parts]
+
+
 @dataclass
 class SiteTemplateModel:
     """Line -> number of distinct pages, per site; bounded in size per site."""
@@ -54,15 +64,16 @@ class SiteTemplateModel:
     seen_pages: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     dirty: set[str] = field(default_factory=set)
 
-    def observe(self, site: str, lines: list[str]) -> bool:
-        """Count the lines of one page; False when this text was already counted."""
-        pk = page_key(lines)
+    def observe(self, site: str, lines: list[str], keys: tuple[int, list[int]] | None = None) -> bool:
+        """Count the lines of one page; False when this text was already counted.
+        ``keys``: ``text_keys(lines)`` when the caller has them."""
+        pk, line_keys_ = keys if keys is not None else text_keys(lines)
         pages = self.seen_pages[site]
         if pk in pages:
             return False
         pages.add(pk)
         counts = self.counts[site]
-        for key in set(line_keys([line for line in lines if line.strip()])):
+        for key in {k for line, k in zip(lines, line_keys_) if line.strip()}:
             counts[key] = counts.get(key, 0) + 1
         if len(counts) > self.max_lines_per_site:
             # Forget lines seen once: template lines recur, so they survive the pruning.
@@ -74,10 +85,11 @@ class SiteTemplateModel:
     def is_template(self, site: str, line: str) -> bool:
         return self.counts.get(site, {}).get(line_key(line), 0) >= self.min_pages
 
-    def strip(self, site: str, lines: list[str]) -> tuple[list[str], list[str]]:
-        """(kept lines, removed lines). Never removes every line of a page."""
+    def strip(self, site: str, lines: list[str], keys: list[int] | None = None) -> tuple[list[str], list[str]]:
+        """(kept lines, removed lines). Never removes every line of a page.
+        ``keys``: ``line_keys(lines)`` when the caller has them."""
         counts = self.counts.get(site, {})
-        template = [counts.get(key, 0) >= self.min_pages for key in line_keys(lines)]
+        template = [counts.get(key, 0) >= self.min_pages for key in (keys if keys is not None else line_keys(lines))]
         kept = [line for line, t in zip(lines, template) if not t]
         if not kept:
             return lines, []

@@ -20,7 +20,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
 from pipelines.redis_state import shared_state
-from pipelines.site_template import SiteTemplateModel, SiteTemplateStore
+from pipelines.site_template import SiteTemplateModel, SiteTemplateStore, text_keys
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +57,10 @@ class TemplateStage:
         adapter = ItemAdapter(item)
         site = adapter.get("site") or ""
         lines = (adapter.get("text") or "").split("\n")
+        keys = text_keys(lines)  # one NFKC pass for both
         if self.learning:
-            self.model.observe(site, lines)
-        kept, removed = self.model.strip(site, lines)
+            self.model.observe(site, lines, keys)
+        kept, removed = self.model.strip(site, lines, keys[1])
         if removed:
             self.stats.inc_value("template/lines_removed", len(removed))
             self.stats.inc_value("template/chars_removed", sum(map(len, removed)))
