@@ -90,7 +90,11 @@ class PageReader:
         # trafilatura warns "discarding data" for every list page; the extraction stage reports
         # and counts that outcome itself (NotAnArticle), so its own warnings would only be noise.
         logging.getLogger("trafilatura").setLevel(logging.ERROR)
-        return cls(extract_config(s), ExtractPool(workers, marker) if workers else None, crawler, marker)
+        pool = None
+        if workers:
+            pool = ExtractPool(workers, marker)
+            pool.start()
+        return cls(extract_config(s), pool, crawler, marker)
 
     async def read(self, body: bytes, content_type: str, url: str, links: SiteLinks | None, article: bool, known_article: bool) -> PageReading:
         """Raises WorkerCrashed when the page kills a worker twice (counted, logged)."""

@@ -74,6 +74,13 @@ class ExtractPool:
             self._pool = self._new(self.workers)
         return self._pool
 
+    def start(self) -> None:
+        """Start the workers now (they start on the first page otherwise), so they are ready
+        while the crawl fetches its robots.txt, sitemaps and start pages."""
+        pool = self._executor()
+        for _ in range(self.workers):
+            pool.submit(os.getpid)
+
     def _replace_broken(self, broken: ProcessPoolExecutor) -> None:
         if self._pool is broken:  # the first in-flight page to notice rebuilds; the others reuse it
             broken.shutdown(wait=False, cancel_futures=True)
