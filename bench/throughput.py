@@ -12,11 +12,17 @@ texts under new URLs, which the repost index catches). Then, in the same run:
                delay, loopback HTTP), with extraction workers (EXTRACT_WORKERS=auto)
   crawl-1      the same crawl with extraction in the crawl process (EXTRACT_WORKERS=0):
                its dump must hold exactly the same articles
+  crawl-fast   the crawl with EXTRACT_FAST=True (trafilatura without its readability/
+               justext comparison: faster, less accurate on Chinese pages)
+  ceiling      Scrapy alone with bare trafilatura.extract in the same number of worker
+               processes (no link finding, no stages, no state): the most a Scrapy crawl
+               that runs trafilatura can do on this machine
   bare         a single-process loop of trafilatura.extract over the same HTML bytes
   stages       our decode -> extract -> strip stages alone, in one process
 
-and reports pages/s, the ratio crawl/bare, and the crawl's peak RSS (crawl
-process + workers, sampled from /proc) at N and at scale x N pages.
+and reports pages/s, the ratio to bare, CPU seconds per page (crawl process and
+workers), and the crawl's peak RSS (crawl process + workers, sampled from /proc)
+at N and at scale x N pages.
 """
 
 from __future__ import annotations
@@ -122,8 +128,9 @@ class BenchServer:
         self.httpd.server_close()
 
 
-def tree_rss(pid: int) -> int:
-    """RSS in bytes of a process and all its descendants, from /proc."""
+def tree_usage(pid: int, cpu: dict[int, float]) -> int:
+    """RSS in bytes of a process and all its descendants, from /proc; records each one's
+    CPU seconds so far in ``cpu`` (cumulative counters: the last sample of a pid counts)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -139,13 +146,32 @@ def tree_rss(pid: int) -> int:
         try:
             with open(f"/proc/{p}/statm") as f:
                 total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        except OSError:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            cpu[p] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
             pass
         stack.extend(children.get(p, []))
     return total
 
 
-def crawl(port: int, n: int, workers: str, workdir: Path) -> dict:
+def watch(cmd: list[str], env: dict[str, str]) -> tuple[int, float, int, float]:
+    """Run a crawl; (returncode, seconds, peak RSS of its process tree, CPU seconds of the tree)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak, cpu = 0, {}
+    while proc.poll() is None:
+        peak = max(peak, tree_usage(proc.pid, cpu))
+        time.sleep(0.2)
+    proc.stderr.read()
+    return proc.returncode, time.perf_counter() - t0, peak, sum(cpu.values())
+
+
+def crawl_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy") and k != "REDIS_URL"}
+
+
+def crawl(port: int, n: int, workers: str, workdir: Path, *settings: str) -> dict:
     sites = workdir / "sites.toml"
     sites.write_text(
         # Links are extracted from every page as in any crawl, but followed only to the bench's
@@ -159,14 +185,9 @@ def crawl(port: int, n: int, workers: str, workdir: Path) -> dict:
            "-s", f"STATE_DIR={workdir / 'state'}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
            "-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32", "-s", "LOG_LEVEL=WARNING",
            "-s", f"EXTRACT_WORKERS={workers}"]
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy") and k != "REDIS_URL"}
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peak = 0
-    while proc.poll() is None:
-        peak = max(peak, tree_rss(proc.pid))
-        time.sleep(0.2)
-    elapsed = time.perf_counter() - t0
+    for setting in settings:
+        cmd += ["-s", setting]
+    returncode, elapsed, peak, cpu = watch(cmd, crawl_env())
     dump = next((workdir / "dumps" / "news").glob("*Z.jsonl"))
     rows = [json.loads(line) for line in dump.read_text(encoding="utf-8").splitlines()]
     dups_file = dump.with_name(dump.name.replace(".jsonl", ".duplicates.jsonl"))
@@ -174,7 +195,68 @@ def crawl(port: int, n: int, workers: str, workdir: Path) -> dict:
     # Which copy of a repost is kept depends on arrival order; what must not differ is that
     # every page is accounted for (in the dump or the duplicates file) and as many are kept.
     return {"pages": n, "seconds": round(elapsed, 2), "pages_per_s": round(n / elapsed, 2), "peak_rss_mb": round(peak / 2**20),
-            "articles": len(rows), "urls": sorted(r["url"] for r in rows + dups), "returncode": proc.returncode}
+            "cpu_ms_per_page": round(1000 * cpu / n, 1), "articles": len(rows), "urls": sorted(r["url"] for r in rows + dups),
+            "returncode": returncode}
+
+
+def ceiling(port: int, n: int, workers: int) -> dict:
+    """Scrapy with nothing but bare trafilatura.extract in ``workers`` processes (this file's
+    ``--scrapy-trafilatura`` mode, in a subprocess without the project's settings)."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--scrapy-trafilatura", str(port), str(n), str(workers)]
+    returncode, elapsed, peak, cpu = watch(cmd, crawl_env())
+    return {"pages": n, "seconds": round(elapsed, 2), "pages_per_s": round(n / elapsed, 2), "peak_rss_mb": round(peak / 2**20),
+            "cpu_ms_per_page": round(1000 * cpu / n, 1), "returncode": returncode}
+
+
+def _bare_extract(body: bytes) -> int:
+    import trafilatura
+
+    text = trafilatura.extract(body.decode("utf-8", errors="replace"), include_comments=False, include_tables=True)
+    return len(text or "")
+
+
+def scrapy_trafilatura(port: int, n: int, workers: int) -> int:
+    """The ceiling crawl: Scrapy fetches the sitemap's pages (same concurrency, no delay) and
+    awaits bare trafilatura.extract in a pool of spawned processes; items are counted, not kept."""
+    import asyncio
+    import logging
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.sitemap import Sitemap
+
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    proxy = f"http://127.0.0.1:{port}"
+
+    class BareSpider(scrapy.Spider):
+        name = "bare"
+
+        async def start(self):
+            yield scrapy.Request(f"http://{HOST}/sitemap.xml", meta={"proxy": proxy}, callback=self.parse_sitemap)
+
+        def parse_sitemap(self, response):
+            for entry in Sitemap(response.body):
+                yield scrapy.Request(entry["loc"], meta={"proxy": proxy})
+
+        async def parse(self, response):
+            chars = await asyncio.get_running_loop().run_in_executor(pool, _bare_extract, response.body)
+            self.crawler.stats.inc_value("bare/extracted" if chars else "bare/empty")
+            yield {"url": response.url, "chars": chars}
+
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    process = CrawlerProcess({
+        "LOG_LEVEL": "WARNING", "CONCURRENT_REQUESTS": 32, "CONCURRENT_REQUESTS_PER_DOMAIN": 32, "DOWNLOAD_DELAY": 0,
+        "CONCURRENT_ITEMS": 4, "TELNETCONSOLE_ENABLED": False, "ROBOTSTXT_OBEY": False,
+        "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+    })
+    crawler = process.create_crawler(BareSpider)
+    process.crawl(crawler)
+    process.start()
+    pool.shutdown()
+    done = crawler.stats.get_value("response_received_count", 0)
+    return 0 if done >= n else 1
 
 
 def bare(pages: list[bytes]) -> dict:
@@ -203,6 +285,8 @@ def stages(pages: list[bytes]) -> dict:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["--scrapy-trafilatura"]:
+        return scrapy_trafilatura(*map(int, sys.argv[2:5]))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--scale", type=int, default=10, help="also crawl scale x N pages for the memory curve (0: skip)")
@@ -214,9 +298,11 @@ def main() -> int:
     print(f"{args.pages} pages ({distinct} distinct), {sum(map(len, pages)) / 2**20:.0f} MB of HTML")
     server = BenchServer(pages)
     try:
-        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b, tempfile.TemporaryDirectory() as c:
             result["crawl"] = crawl(server.port, args.pages, "auto", Path(a))
             result["crawl_one_process"] = crawl(server.port, args.pages, "0", Path(b))
+            result["crawl_fast"] = crawl(server.port, args.pages, "auto", Path(c), "EXTRACT_FAST=True")
+        result["ceiling_scrapy_trafilatura"] = ceiling(server.port, args.pages, os.cpu_count() or 1)
     finally:
         server.stop()
     result["bare_trafilatura"] = bare(pages)
@@ -233,13 +319,16 @@ def main() -> int:
         finally:
             server.stop()
     b = result["bare_trafilatura"]["pages_per_s"]
-    print(f"{'run':<34} {'pages/s':>8} {'vs bare':>8} {'peak RSS':>9}")
-    for name in ("crawl", "crawl_one_process", "crawl_scaled", "bare_trafilatura", "stages_one_process"):
+    result["bare_trafilatura"]["cpu_ms_per_page"] = round(1000 / b, 1)
+    print(f"{'run':<44} {'pages/s':>8} {'vs bare':>8} {'CPU ms/page':>12} {'peak RSS':>9}")
+    for name in ("crawl", "crawl_one_process", "crawl_fast", "crawl_scaled", "ceiling_scrapy_trafilatura", "bare_trafilatura",
+                 "stages_one_process"):
         if name in result:
             r = result[name]
             rss = f"{r['peak_rss_mb']} MB" if "peak_rss_mb" in r else ""
+            cpu = f"{r['cpu_ms_per_page']:.1f}" if "cpu_ms_per_page" in r else ""
             label = f"{name} ({r['pages']} pages)" if "pages" in r else name
-            print(f"{label:<34} {r['pages_per_s']:>8.1f} {r['pages_per_s'] / b:>7.2f}x {rss:>9}")
+            print(f"{label:<44} {r['pages_per_s']:>8.1f} {r['pages_per_s'] / b:>7.2f}x {cpu:>12} {rss:>9}")
     print(f"articles in the dump: workers {result['crawl']['articles']}, one process {result['crawl_one_process']['articles']}; "
           f"same pages accounted for and as many kept: {same}")
     for r in result.values():
