@@ -19,12 +19,12 @@ import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import charset_normalizer
-import opencc
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
-from pipelines.normalise import HAN
+from pipelines.normalise import HAN, opencc_converter
 
 # Aliases w3lib does not resolve; all are GBK in practice.
 _EXTRA_ALIASES = {"x-gbk": "gb18030", "x_gbk": "gb18030", "cp936": "gb18030", "ms936": "gb18030", "windows-936": "gb18030"}
@@ -45,10 +45,10 @@ _LATIN1_SOUP = re.compile(
 _LATIN1_LEAD = re.compile("[\u00c2-\u00ef]")
 
 
-def _common_han() -> frozenset[str]:
+def common_han() -> frozenset[str]:
     """The Han characters news text is made of: GB2312 level 1 (the 3,755 most frequent
     characters, rows 16-55) and their traditional forms. Text decoded with the wrong
-    codec is mostly made of the other 17,000."""
+    codec is mostly made of the other 17,000. (Computed here; loaded from COMMON_HAN_FILE.)"""
     level1 = []
     for row in range(0xB0, 0xD8):
         for cell in range(0xA1, 0xFF):
@@ -57,11 +57,15 @@ def _common_han() -> frozenset[str]:
             except UnicodeDecodeError:
                 continue  # the few empty cells at the end of row 55
     simplified = "".join(level1)
-    traditional = opencc.OpenCC("s2t").convert(simplified) + opencc.OpenCC("s2hk").convert(simplified)
+    traditional = opencc_converter("s2t").convert(simplified) + opencc_converter("s2hk").convert(simplified)
     return frozenset(simplified + traditional)
 
 
-COMMON_HAN = _common_han()
+# common_han() as a file: computing it loads OpenCC's s2t and s2hk dictionaries (42 MB that
+# stay taken) into every process that decodes, the extraction workers included.
+# tests/test_charset_corpus.py checks that the file is what common_han() computes.
+COMMON_HAN_FILE = Path(__file__).with_name("common_han.txt")
+COMMON_HAN = frozenset(COMMON_HAN_FILE.read_text(encoding="utf-8").strip())
 
 
 @dataclass(frozen=True)

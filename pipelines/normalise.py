@@ -6,6 +6,7 @@ keeps each article's own script and punctuation.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -29,12 +30,20 @@ def count_chars(runs: re.Pattern[str], text: str) -> int:
     return sum(map(len, runs.findall(text)))
 
 
+@functools.lru_cache(maxsize=None)
+def opencc_converter(config: str) -> opencc.OpenCC:
+    """One OpenCC converter per configuration per process: each loads its dictionaries
+    (s2t holds 26 MB) and that memory stays taken after the object is dropped, so every
+    stage that built its own paid it again."""
+    return opencc.OpenCC(config)
+
+
 class ScriptConverter:
-    """OpenCC converters, built once per owner (they load dictionaries)."""
+    """The t2s and s2t converters (shared by every ScriptConverter of the process)."""
 
     def __init__(self) -> None:
-        self.t2s = opencc.OpenCC("t2s")
-        self.s2t = opencc.OpenCC("s2t")
+        self.t2s = opencc_converter("t2s")
+        self.s2t = opencc_converter("s2t")
 
     def normalise_for_matching(self, text: str) -> str:
         """NFKC (full-width -> half-width), traditional -> simplified, lower case,

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pypinyin import Style, pinyin
 
 # <rt>/<rp>/<rtc> with their content; the end tag is optional in HTML.
 _RUBY_ANNOTATION = re.compile(
@@ -47,6 +46,10 @@ def _plain(syllable: str) -> str:
 
 
 def _is_reading(chars: str, syllables: list[str]) -> bool:
+    # Imported here: its dictionaries take 50 MB, and the extraction workers, which only
+    # strip ruby markup, never need them.
+    from pypinyin import Style, pinyin
+
     readings = pinyin(chars, style=Style.TONE, heteronym=True, errors="ignore")
     if len(readings) != len(chars):
         return False

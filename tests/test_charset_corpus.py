@@ -46,3 +46,12 @@ def test_case(case, stages):
     for key, stat in (("ruby_markup_removed", "ruby/markup_removed"), ("pinyin_removed", "ruby/pinyin_removed")):
         if key in want:
             assert after.get(stat, 0) - before.get(stat, 0) == want[key]
+
+
+def test_the_common_han_file_is_what_common_han_computes():
+    # The file spares every process OpenCC's s2t/s2hk dictionaries; it must not drift from
+    # the definition (GB2312 level 1 and its traditional forms).
+    from pipelines.charset import COMMON_HAN, common_han
+
+    assert COMMON_HAN == common_han()
+    assert len(COMMON_HAN) > 5000
