@@ -73,11 +73,10 @@ class PageReader:
     """Reads pages in a pool of worker processes (or in this process), awaited by the spider,
     so downloads go on meanwhile."""
 
-    def __init__(self, config: ExtractConfig, pool: ExtractPool | None, crawler: Any, crash_marker: str = "") -> None:
+    def __init__(self, config: ExtractConfig, pool: ExtractPool | None, crawler: Any) -> None:
         self.config = config
         self.pool = pool
         self.crawler = crawler  # its stats exist once the crawl starts, after the spider is built
-        self.crash_marker = crash_marker
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "PageReader":
@@ -86,21 +85,20 @@ class PageReader:
         workers = (os.cpu_count() or 1) if raw_workers in (None, "", "auto") else int(raw_workers)
         if workers < 0:
             raise ValueError(f"EXTRACT_WORKERS must be 'auto' or a number >= 0, got {raw_workers!r}")
-        marker = s.get("EXTRACT_CRASH_MARKER") or ""
         # trafilatura warns "discarding data" for every list page; the extraction stage reports
         # and counts that outcome itself (NotAnArticle), so its own warnings would only be noise.
         logging.getLogger("trafilatura").setLevel(logging.ERROR)
         pool = None
         if workers:
-            pool = ExtractPool(workers, marker)
+            pool = ExtractPool(workers, s.get("EXTRACT_CRASH_MARKER") or "")
             pool.start()
-        return cls(extract_config(s), pool, crawler, marker)
+        return cls(extract_config(s), pool, crawler)
 
     async def read(self, body: bytes, content_type: str, url: str, links: SiteLinks | None, article: bool, known_article: bool) -> PageReading:
         """Raises WorkerCrashed when the page kills a worker twice (counted, logged)."""
         config = self.config if article else None
-        if self.pool is None:
-            return read_page(body, content_type, url, links, config, known_article, self.crash_marker)
+        if self.pool is None:  # (the crash marker is a worker fault: it never kills the crawl process)
+            return read_page(body, content_type, url, links, config, known_article)
         try:
             return await self.pool.run(read_page, body, content_type, url, links, config, known_article)
         except WorkerCrashed:

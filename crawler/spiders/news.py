@@ -174,6 +174,9 @@ class NewsSpider(scrapy.Spider):
             reading = await self.reader.read(response.body, content_type, response.url, follow, article, is_article is True)
         except WorkerCrashed:
             return  # counted and logged by the reader; this page alone is lost
+        except Exception as exc:  # a library failure on one page (extraction's own are caught inside)
+            self.count_fault("read_error", site.name, response.url, repr(exc)[:300], logging.WARNING)
+            return
         if "nul-bytes" in reading.warnings:
             stats.inc_value("faults/nul_bytes")
         if reading.overridden:
