@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -168,7 +168,8 @@ def test_incremental_runs_dump_only_new_articles_and_revisions(tmp_path, live_fa
     changed.article = type(article)(**{**vars(article), "paragraphs": article.paragraphs[:-1] + (article.paragraphs[-1] + "（本文已更正）",)})
     # The CMS dates the correction in its sitemap; a lastmod not newer than the last fetch would
     # skip the URL (incremental/skipped_lastmod), whichever path (sitemap or link) reaches it first.
-    changed.modified = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    # Whole seconds, rounded up: a lastmod truncated to the second of the first fetch is not newer.
+    changed.modified = (datetime.now(timezone.utc) + timedelta(seconds=1)).isoformat(timespec="seconds")
     second = run_crawl(tmp_path, sites, "REVISIT_AFTER=0")
     assert second.returncode == 0, second.log[-2000:]
     rows = {a["url"]: a for a in second.articles if a["url"] not in {r["url"] for r in first.articles} or a.get("revision")}
