@@ -63,9 +63,7 @@ def read_page(
         # refused the page) the link finder parses it its own way.
         reading.links = links.extract(html, url, root=tree)
     if config is not None:
-        *result, n = extract_page(html, url, config, known_article, tree=tree) if tree is not None else (
-            "not_article", "unparseable HTML", 0)
-        reading.extraction = (*result, n + n_ruby)
+        reading.extraction = extract_page(html, url, config, known_article, tree=tree, ruby_removed=n_ruby)
     return reading
 
 

@@ -37,16 +37,16 @@ def _init_worker() -> None:
 
 
 def extract_page(
-    html: str, url: str, config: ExtractConfig, known_article: bool, crash_marker: str = "", tree: Any = None
+    html: str, url: str, config: ExtractConfig, known_article: bool, tree: Any = None, ruby_removed: int = 0
 ) -> tuple[Any, ...]:
     """Extraction of one page. Returns ("ok", article, ruby annotations removed),
     ("not_article", reason, n) or ("error", exception type, message, n). Never raises.
-    ``tree``: the page already parsed from ``html`` after ruby stripping (it is consumed)."""
-    if crash_marker and crash_marker in html:
-        os._exit(70)  # fault injection for tests: a poisoned page that kills its worker
-    n_ruby = 0
+    ``tree``: the page already parsed from ``html`` (ruby stripped, ``ruby_removed`` annotations);
+    it is consumed. Without it, the ruby markup is stripped and the page parsed here."""
+    n_ruby = ruby_removed
     if tree is None:
-        html, n_ruby = strip_ruby_markup(html)
+        html, n = strip_ruby_markup(html)
+        n_ruby += n
     try:
         found = extract_article(html, url, config, known_article=known_article, tree=tree)
     except NotArticleReason as reason:
