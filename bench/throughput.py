@@ -157,14 +157,19 @@ def tree_usage(pid: int, cpu: dict[int, float]) -> int:
 
 def watch(cmd: list[str], env: dict[str, str]) -> tuple[int, float, int, float]:
     """Run a crawl; (returncode, seconds, peak RSS of its process tree, CPU seconds of the tree)."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peak, cpu = 0, {}
-    while proc.poll() is None:
-        peak = max(peak, tree_usage(proc.pid, cpu))
-        time.sleep(0.2)
-    proc.stderr.read()
-    return proc.returncode, time.perf_counter() - t0, peak, sum(cpu.values())
+    # The log goes to a file, not a pipe: an unread pipe that fills up would stall the crawl.
+    with tempfile.TemporaryFile() as log:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        peak, cpu = 0, {}
+        while proc.poll() is None:
+            peak = max(peak, tree_usage(proc.pid, cpu))
+            time.sleep(0.2)
+        elapsed = time.perf_counter() - t0
+        if proc.returncode != 0:
+            log.seek(0)
+            print(log.read().decode("utf-8", errors="replace")[-3000:], file=sys.stderr)
+    return proc.returncode, elapsed, peak, sum(cpu.values())
 
 
 def crawl_env() -> dict[str, str]:
