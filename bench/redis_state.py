@@ -15,9 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,17 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def start_redis(tmp: str) -> tuple[subprocess.Popen, int]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        sys.exit("redis-server not found: apt-get install redis-server")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", tmp],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return proc, port
+from tests.local_redis import start_local_redis  # noqa: E402
 
 
 def used(client) -> int:
@@ -61,15 +48,12 @@ def main() -> None:
     han = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
     n = args.articles
     with tempfile.TemporaryDirectory() as tmp:
-        proc, port = start_redis(tmp)
+        try:
+            proc, port = start_local_redis(tmp)
+        except FileNotFoundError:
+            sys.exit("redis-server not found: apt-get install redis-server")
         try:
             client = redis.Redis(port=port)
-            for _ in range(100):
-                try:
-                    client.ping()
-                    break
-                except redis.ConnectionError:
-                    time.sleep(0.05)
             print(f"fingerprinting {n} texts ...", flush=True)
             fps = [fingerprint("".join(rng.choices(han, k=1500))) for _ in range(n)]
             urls = [f"http://www.site{i % 50}.test/news/2026/{i:07d}.html" for i in range(n)]

@@ -121,33 +121,15 @@ def page_item(body: bytes, headers: dict, url: str):
 @pytest.fixture
 def redis_server(tmp_path):
     """A real redis-server on a free 127.0.0.1 port, empty, for one test (.ci/run installs it)."""
-    import shutil
-    import socket
-    import time
+    from tests.local_redis import start_local_redis
 
-    binary = shutil.which("redis-server")
-    if binary is None:
+    try:
+        proc, port = start_local_redis(tmp_path)
+    except FileNotFoundError:
         if os.environ.get("CI"):
             pytest.fail("redis-server is not installed: tests/run.sh should have installed it")
         pytest.skip("redis-server is not installed (tests/run.sh installs the Debian package when it can)")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    import redis
-
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    else:
-        proc.kill()
+    except RuntimeError:
         pytest.fail("redis-server did not start")
     yield f"redis://127.0.0.1:{port}/0"
     proc.terminate()
