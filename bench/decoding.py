@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from scrapy.http import HtmlResponse  # noqa: E402
 
-from pipelines.charset import decode_body  # noqa: E402
+from pipelines.text.charset import decode_body  # noqa: E402
 
 DEFAULT_SHARED = ROOT.parent / "shared" / "extraction"
 META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.I)

@@ -39,10 +39,10 @@ sys.path.insert(0, str(ROOT))
 
 import opencc  # noqa: E402
 
-from pipelines.lines_zh import BoilerplateClassifier  # noqa: E402
-from pipelines.normalise import ScriptConverter  # noqa: E402
-from pipelines.repost_index import NUM_PERM, Fingerprint, RepostIndex, fingerprint, shingles  # noqa: E402
-from pipelines.site_template import SiteTemplateModel  # noqa: E402
+from pipelines.text.lines_zh import BoilerplateClassifier  # noqa: E402
+from pipelines.text.normalise import ScriptConverter  # noqa: E402
+from pipelines.stores.repost_index import NUM_PERM, Fingerprint, RepostIndex, fingerprint, shingles  # noqa: E402
+from pipelines.stores.site_template import SiteTemplateModel  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "cnews_dev.txt"
 FOOTER_A = ["如需了解更多信息,请登录中国有色网了解更多信息。", "本网所有内容的版权均属于作者或页面内声明的版权人。", "责任编辑：王芳"]

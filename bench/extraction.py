@@ -41,7 +41,7 @@ import trafilatura  # noqa: E402
 
 from crawler.offline import DropItem, build_stage_chain  # noqa: E402
 from pipelines.template import TemplateStage  # noqa: E402
-from pipelines.charset import decode_body  # noqa: E402
+from pipelines.text.charset import decode_body  # noqa: E402
 
 _TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
 

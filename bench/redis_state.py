@@ -40,9 +40,9 @@ def main() -> None:
     from scrapy import Request
 
     from crawler.distributed import ExpiringDupeFilter
-    from pipelines.redis_state import RedisRepostIndex, RedisUrlStateStore
-    from pipelines.repost_index import fingerprint
-    from pipelines.url_state import UrlState
+    from pipelines.stores.redis_state import RedisRepostIndex, RedisUrlStateStore
+    from pipelines.stores.repost_index import fingerprint
+    from pipelines.stores.url_state import UrlState
 
     rng = random.Random(7)
     han = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]

@@ -5,7 +5,7 @@ Switched on by ``REDIS_URL`` (setting or environment variable). Then:
 - the scheduler and request dupefilter are scrapy-redis' (``SharedScheduler``,
   ``ExpiringDupeFilter``): every worker pops from one Redis queue;
 - the repost index, per-site template models and per-URL state live in Redis
-  (``pipelines/redis_state.py``);
+  (``pipelines/stores/redis_state.py``);
 - each worker writes its own dump and manifest (its run id gets a worker suffix).
 
 No request is lost when a worker dies. A request a worker pops is moved, in one Lua
@@ -33,7 +33,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
-from pipelines.redis_state import worker_key
+from pipelines.stores.redis_state import worker_key
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from scrapy import Request, signals
 
-from pipelines.normalise import ScriptConverter, content_hash
+from pipelines.text.normalise import ScriptConverter, content_hash
 
 logger = logging.getLogger(__name__)
 

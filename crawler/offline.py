@@ -15,7 +15,7 @@ from scrapy.utils.test import get_crawler
 
 import crawler.settings as project
 from crawler.items import Article
-from pipelines.charset import decode_body
+from pipelines.text.charset import decode_body
 
 # No engine runs here, so no reactor, addon or download-handler settings.
 _SKIP = {"ADDONS", "TWISTED_REACTOR", "DOWNLOAD_HANDLERS"}

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crawler.links import PageLink, SiteLinks
-from pipelines.article_html import ExtractConfig, parse_html
-from pipelines.charset import decode_body
+from pipelines.text.article_html import ExtractConfig, parse_html
+from pipelines.text.charset import decode_body
 from pipelines.extract import extract_config
-from pipelines.extract_pool import ExtractPool, WorkerCrashed, extract_page
-from pipelines.ruby import strip_ruby_markup
+from pipelines.text.extract_pool import ExtractPool, WorkerCrashed, extract_page
+from pipelines.text.ruby import strip_ruby_markup
 
 logger = logging.getLogger(__name__)
 

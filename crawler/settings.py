@@ -61,7 +61,7 @@ ITEM_PIPELINES = {
     "pipelines.incremental.UrlStateStage": 600,
 }
 
-# Reading and extraction (crawler/reading.py, pipelines/extract.py, pipelines/extract_pool.py)
+# Reading and extraction (crawler/reading.py, pipelines/extract.py, pipelines/text/extract_pool.py)
 EXTRACT_WORKERS = "auto"  # processes that read pages (decode, parse, links, extract): "auto" = one per core; 0 = in the crawl process
 EXTRACT_CRASH_MARKER = ""  # testing only: a worker exits when a page contains this string (fault injection)
 # Per response in Scrapy (a page yields one article): every response starts this many tasks.
@@ -83,7 +83,7 @@ TEMPLATE_MAX_LINES_PER_SITE = 200_000  # memory bound per site (lines seen once 
 # Text quality (pipelines/fingerprint.py)
 QUALITY_MAX_GARBAGE_SHARE = 0.3  # articles whose text is more garbage than this are dropped
 
-# Repost detection (pipelines/dedup.py, pipelines/repost_index.py)
+# Repost detection (pipelines/dedup.py, pipelines/stores/repost_index.py)
 DEDUP_ENABLED = True
 DEDUP_MODE = "drop"  # drop: reposts go to <dump>.duplicates.jsonl; mark: kept with duplicate_of set
 DEDUP_THRESHOLD = 0.6  # estimated Jaccard of 5-gram shingles that makes a near-duplicate (3% edits leave ~0.72)
@@ -108,7 +108,7 @@ HEALTH_MIN_LENGTH_RATIO = 0.5  # median text length below this share of the usua
 HEALTH_MAX_FLAGGED_JUMP = 0.2  # share of flagged items (warnings) up by more than this: warn
 LOG_LEVEL = "INFO"
 
-# -- distributed mode (crawler/distributed.py, pipelines/redis_state.py) ------------------------
+# -- distributed mode (crawler/distributed.py, pipelines/stores/redis_state.py) ------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")  # redis://host:port/db: shared queue, seen-set and state; "" = one process, SQLite
 REDIS_PREFIX = "zhnews"  # prefix of every Redis key (one prefix per corpus)
 URL_STATE_TTL = 180 * 24 * 3600  # seconds a URL's state is kept in Redis (bounded memory)

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from pipelines.article_html import text_weight
+from pipelines.text.article_html import text_weight
 from pipelines.extract import NotAnArticle
-from pipelines.lines_zh import BoilerplateClassifier, fields_from_blocks, published_from_fields
-from pipelines.normalise import HAN_RUN, ScriptConverter, count_chars
+from pipelines.text.lines_zh import BoilerplateClassifier, fields_from_blocks, published_from_fields
+from pipelines.text.normalise import HAN_RUN, ScriptConverter, count_chars
 
 
 

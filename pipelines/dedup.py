@@ -11,7 +11,7 @@ as its ``source``; else the earlier ``published``; else the first seen. When
 the original arrives after its repost was kept, the repost is demoted and the
 dump finaliser moves it out of the dump.
 
-The index (pipelines.repost_index) is committed by the dump finaliser once the
+The index (pipelines.stores.repost_index) is committed by the dump finaliser once the
 dump is in place.
 """
 
@@ -26,9 +26,9 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
-from pipelines.normalise import ScriptConverter
-from pipelines.redis_state import RaceLost, shared_state
-from pipelines.repost_index import Fingerprint, Match, RepostIndex, fingerprint
+from pipelines.text.normalise import ScriptConverter
+from pipelines.stores.redis_state import RaceLost, shared_state
+from pipelines.stores.repost_index import Fingerprint, Match, RepostIndex, fingerprint
 
 logger = logging.getLogger(__name__)
 

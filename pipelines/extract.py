@@ -12,8 +12,8 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from pipelines.article_html import ExtractConfig, article_id
-from pipelines.extract_pool import extract_page
+from pipelines.text.article_html import ExtractConfig, article_id
+from pipelines.text.extract_pool import extract_page
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from pipelines.mojibake import check_text
-from pipelines.normalise import ScriptConverter, content_hash, detect_language
+from pipelines.text.mojibake import check_text
+from pipelines.text.normalise import ScriptConverter, content_hash, detect_language
 
 logger = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from pipelines.redis_state import shared_state
-from pipelines.url_state import UrlState, UrlStateStore
+from pipelines.stores.redis_state import shared_state
+from pipelines.stores.url_state import UrlState, UrlStateStore
 
 
 def url_state_path(settings: Any) -> Path:

@@ -19,8 +19,8 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
-from pipelines.redis_state import shared_state
-from pipelines.site_template import SiteTemplateModel, SiteTemplateStore, text_keys
+from pipelines.stores.redis_state import shared_state
+from pipelines.stores.site_template import SiteTemplateModel, SiteTemplateStore, text_keys
 
 logger = logging.getLogger(__name__)
 

@@ -109,7 +109,7 @@ def process(stages, item):
 def page_item(body: bytes, headers: dict, url: str):
     """An Article as the spider makes it from raw bytes and headers."""
     from crawler.items import Article
-    from pipelines.charset import decode_body
+    from pipelines.text.charset import decode_body
 
     decoded = decode_body(body, headers, url)
     return decoded, Article(

@@ -144,9 +144,9 @@ def test_a_killed_worker_loses_nothing(tmp_path, slow_sites, redis_server, sampl
 
 def test_concurrent_copies_of_one_article_keep_exactly_one(redis_server):
     """The check-and-insert is atomic: 8 threads, 8 copies of one text, one index each."""
-    from pipelines.normalise import ScriptConverter
-    from pipelines.redis_state import RaceLost, RedisRepostIndex
-    from pipelines.repost_index import fingerprint
+    from pipelines.text.normalise import ScriptConverter
+    from pipelines.stores.redis_state import RaceLost, RedisRepostIndex
+    from pipelines.stores.repost_index import fingerprint
 
     text = ScriptConverter().normalise_for_matching(
         "国家统计局今日发布数据显示，前三季度全国规模以上工业增加值同比增长百分之五点八，"
@@ -181,8 +181,8 @@ def test_seen_set_and_url_state_expire(redis_server):
     from scrapy import Request
 
     from crawler.distributed import ExpiringDupeFilter
-    from pipelines.redis_state import RedisUrlStateStore
-    from pipelines.url_state import UrlState
+    from pipelines.stores.redis_state import RedisUrlStateStore
+    from pipelines.stores.url_state import UrlState
 
     client = redis.Redis.from_url(redis_server)
     df = ExpiringDupeFilter(client, "t:seen", article_ttl=3600, listing_ttl=60)
@@ -201,7 +201,7 @@ def test_seen_set_and_url_state_expire(redis_server):
 
 
 def test_template_counts_of_two_workers_add_up(redis_server):
-    from pipelines.redis_state import RedisTemplateStore
+    from pipelines.stores.redis_state import RedisTemplateStore
 
     client = redis.Redis.from_url(redis_server)
     models = [RedisTemplateStore(client, "t").load(min_pages=3) for _ in range(2)]

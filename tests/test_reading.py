@@ -6,8 +6,8 @@ import re
 
 from crawler.links import SiteLinks
 from crawler.reading import read_page
-from pipelines.article_html import ExtractConfig, parse_html
-from pipelines.ruby import strip_ruby_markup
+from pipelines.text.article_html import ExtractConfig, parse_html
+from pipelines.text.ruby import strip_ruby_markup
 
 
 def test_links_from_the_extraction_tree_are_the_links_of_a_parse_of_their_own(family):

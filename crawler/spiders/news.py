@@ -33,7 +33,7 @@ from crawler.links import PageLink, SiteLinks
 from crawler.middlewares import AlreadyFetched
 from crawler.reading import PageReader
 from crawler.sites import SiteConfig, load_sites
-from pipelines.extract_pool import WorkerCrashed
+from pipelines.text.extract_pool import WorkerCrashed
 
 logger = logging.getLogger(__name__)
 

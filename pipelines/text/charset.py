@@ -24,7 +24,7 @@ from pathlib import Path
 import charset_normalizer
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
-from pipelines.normalise import HAN, opencc_converter
+from pipelines.text.normalise import HAN, opencc_converter
 
 # Aliases w3lib does not resolve; all are GBK in practice.
 _EXTRA_ALIASES = {"x-gbk": "gb18030", "x_gbk": "gb18030", "cp936": "gb18030", "ms936": "gb18030", "windows-936": "gb18030"}

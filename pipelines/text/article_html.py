@@ -20,7 +20,7 @@ from courlan import normalize_url
 from lxml import etree
 from w3lib.url import canonicalize_url
 
-from pipelines.normalise import count_chars
+from pipelines.text.normalise import count_chars
 
 _WS = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")

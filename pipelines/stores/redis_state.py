@@ -30,9 +30,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipelines.repost_index import PARAMS, Fingerprint, IndexMismatch, Match, RepostIndex, _Pending
-from pipelines.site_template import SiteTemplateModel
-from pipelines.url_state import UrlState
+from pipelines.stores.repost_index import PARAMS, Fingerprint, IndexMismatch, Match, RepostIndex, _Pending
+from pipelines.stores.site_template import SiteTemplateModel
+from pipelines.stores.url_state import UrlState
 
 BUCKETS = 1 << 18
 _DOC = struct.Struct("<16sI")  # article id (hex, 16 chars), size in shingles; then run, then signature

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipelines.lines_zh import BoilerplateClassifier, published_from_fields
+from pipelines.text.lines_zh import BoilerplateClassifier, published_from_fields
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-from pipelines.ruby import remove_flattened_pinyin, strip_ruby_markup
+from pipelines.text.ruby import remove_flattened_pinyin, strip_ruby_markup
 
 
 def test_markup_forms_are_stripped_to_base_text():

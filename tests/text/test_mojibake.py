@@ -1,4 +1,4 @@
-from pipelines.mojibake import check_text
+from pipelines.text.mojibake import check_text
 
 # Seed 001's own damage: 確保活動取得實效 after a conversion dropped bytes.
 DAMAGED = ("為進一步推動創先爭優活動深入開展,確?;顒尤〉脤嵭?公司成立4個檢查督導組,"

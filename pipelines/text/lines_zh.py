@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from pipelines import patterns_zh as P
-from pipelines.normalise import HAN_RUN, ScriptConverter, count_chars
-from pipelines.ruby import MIN_GROUPS, remove_flattened_pinyin
+from pipelines.text import patterns_zh as P
+from pipelines.text.normalise import HAN_RUN, ScriptConverter, count_chars
+from pipelines.text.ruby import MIN_GROUPS, remove_flattened_pinyin
 
 _WS = re.compile(r"\s+")
 _BULLET = re.compile(r"^[-*•·●◆■▪►>]+\s*")

@@ -10,11 +10,11 @@ from pathlib import Path
 import opencc
 import pytest
 
-from pipelines.lines_zh import BoilerplateClassifier
-from pipelines.normalise import normalise_for_matching
-from pipelines.repost_index import IndexMismatch, RepostIndex, fingerprint
+from pipelines.text.lines_zh import BoilerplateClassifier
+from pipelines.text.normalise import normalise_for_matching
+from pipelines.stores.repost_index import IndexMismatch, RepostIndex, fingerprint
 
-ARTICLES = Path(__file__).resolve().parent.parent / "samples" / "articles"
+ARTICLES = Path(__file__).resolve().parents[2] / "samples" / "articles"
 
 
 def body(slug: str) -> list[str]:

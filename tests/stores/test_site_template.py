@@ -2,7 +2,7 @@ import sqlite3
 
 import pytest
 
-from pipelines.site_template import SiteTemplateModel, SiteTemplateStore, TemplateStoreError
+from pipelines.stores.site_template import SiteTemplateModel, SiteTemplateStore, TemplateStoreError
 
 PROMO = "本频道由中国有色金属工业协会信息部协办"
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipelines.charset import text_plausibility
-from pipelines.normalise import count_chars
+from pipelines.text.charset import text_plausibility
+from pipelines.text.normalise import count_chars
 
 _KUNKAO = re.compile(r"锟斤拷|烫烫烫|屯屯屯")
 # Bytes lost in a conversion: "確?;顒尤〉脤嵭?" (確保活動取得實效) - a '?' where a character's

@@ -21,8 +21,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from pipelines.article_html import ExtractConfig, NotArticleReason, extract_article
-from pipelines.ruby import strip_ruby_markup
+from pipelines.text.article_html import ExtractConfig, NotArticleReason, extract_article
+from pipelines.text.ruby import strip_ruby_markup
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-from pipelines.normalise import content_hash, detect_language, detect_script, normalise_for_matching
+from pipelines.text.normalise import content_hash, detect_language, detect_script, normalise_for_matching
 
 
 def test_normalise_for_matching_folds_width_script_case_and_punctuation():

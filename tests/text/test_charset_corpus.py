@@ -10,7 +10,7 @@ from scrapy.exceptions import DropItem
 
 from tests.conftest import build_stages, page_item, process
 
-CASES = sorted(p for p in (Path(__file__).parent / "fixtures" / "charset").iterdir() if p.is_dir())
+CASES = sorted(p for p in (Path(__file__).parent.parent / "fixtures" / "charset").iterdir() if p.is_dir())
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def test_case(case, stages):
 def test_the_common_han_file_is_what_common_han_computes():
     # The file spares every process OpenCC's s2t/s2hk dictionaries; it must not drift from
     # the definition (GB2312 level 1 and its traditional forms).
-    from pipelines.charset import COMMON_HAN, common_han
+    from pipelines.text.charset import COMMON_HAN, common_han
 
     assert COMMON_HAN == common_han()
     assert len(COMMON_HAN) > 5000
