@@ -1,0 +1,1 @@
+"""WARC machinery, no Scrapy: writing a crawl's archive (writer.py), reading any WARC (reader.py)."""
