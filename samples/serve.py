@@ -263,7 +263,59 @@ class SampleFamily:
         )
         return self.page(site, f"{site.label}_首页", main)
 
+    def teaser_items(self, site: SampleSite, script: str, ending: str) -> str:
+        """List items as portals print them: headline link, date, the start of the text cut short.
+        The site lists the family's articles of one script (its own by path, others by URL) and
+        an archive item."""
+        items = []
+        for p in self.placements():
+            if ("hant" if p.site.template in ("luan", "cnmnhk") else "hans") != script:
+                continue
+            href = p.path if p.site is site else p.url
+            items.append((href, p.article.title, p.article.published[:10], p.article.paragraphs[0][:40]))
+        # An archive item: to a dead page where the site has one, else to its list.
+        archive = next((x for x in site.dead_links if x.endswith(".html")), site.list_path)
+        if script == "hans":
+            items.append((archive, "往期回顾：2022年铝行业年度盘点", "2023-01-01", "2022年，国内电解铝产能继续向清洁能源富集地区转移，全年产量再创新高，行业效益"))
+        else:
+            items.append((archive, "往期回顧：2022年鋁行業年度盤點", "2023-01-01", "2022年，國內電解鋁產能繼續向清潔能源富集地區轉移，全年產量再創新高，行業效益"))
+        return "".join(
+            f'<li><a href="{html.escape(quote(href, safe=":/"))}">{html.escape(title)}</a> <span class="date">{day}</span>'
+            f'<p class="intro">{html.escape(teaser)}{html.escape(ending)}</p></li>'
+            for href, title, day, teaser in items
+        )
+
     def extra_page(self, site: SampleSite, path: str) -> str:
+        # Pages that are not articles although they carry dates and text (issue 14, item 4):
+        # teaser lists in both scripts, a topic page, an about page with a founding year.
+        if path.startswith("/news/roll"):
+            main = (
+                '<div class="list roll"><h2>滚动新闻</h2><p class="upd">更新时间：2023-03-02 10:00</p>'
+                f'<ul>{self.teaser_items(site, "hans", "…")}</ul></div>'
+            )
+            return self.page(site, f"滚动新闻_{site.label}", main)
+        if path.startswith("/big5/"):
+            main = (
+                '<div class="list big5"><h2>新聞資訊（繁體版）</h2><p class="upd">更新時間：2023-02-17 09:30</p>'
+                f'<ul>{self.teaser_items(site, "hant", "……")}</ul></div>'
+            )
+            return self.page(site, "新聞資訊_繁體版_" + site.label, main)
+        if path.startswith("/zt/"):
+            main = (
+                '<div class="zt"><h2>专题：再生铝与绿色发展</h2>'
+                '<p class="zt-intro">发展再生铝是有色金属行业实现碳达峰、碳中和目标的重要途径。本专题汇集行业动态、'
+                '企业实践与政策解读，持续跟踪报道。</p>'
+                f'<ul>{self.teaser_items(site, "hans", "...[详情]")}</ul></div>'
+            )
+            return self.page(site, f"专题：再生铝与绿色发展_{site.label}", main)
+        if site.template == "cnmnhk" and path.startswith("/about"):
+            about = (
+                f'<div class="about"><h2>關於我們</h2><p>{html.escape(site.label)}成立於1998年，是服務有色金屬行業的專業資訊平台，'
+                "致力於為企業提供及時、準確、權威的行業資訊、市場行情和政策解讀服務。</p>"
+                "<p>網站設有行業資訊、市場行情、企業風采、政策法規等欄目，自2003年起每日更新，讀者遍及兩岸三地。</p>"
+                '<p class="upd">更新時間：2021-06-01 09:00</p></div>'  # a CMS date: the date test alone lets it through
+            )
+            return self.page(site, f"關於我們_{site.label}", about)
         if path.startswith("/tag/"):
             items = "".join(f'<li><a href="{quote(p.path)}">{html.escape(p.article.title)}</a></li>' for p in site.placements)
             return self.page(site, f"标签：电解铝_{site.label}", f'<div class="tag"><h2>标签：电解铝</h2><ul>{items}</ul></div>')

@@ -1,0 +1,230 @@
+"""Tell list pages from articles when no article_pattern says which is which.
+
+Scrapy-free. A list, topic, tag or search page whose items carry a date and a
+teaser (``标题 2010-09-27 正文开头…``) has too little link text for the link-share
+test, so this module looks for what such a page cannot hide:
+
+- its items: five or more sibling elements of the same shape (tag and class),
+  each led by a link to another page and holding a date or a teaser;
+- what the extractor kept is those items: most of the extracted text lies inside
+  them (a related-news list under an article is a small part of its text);
+- and at least one more cue from the text: lines led by the page's own link
+  texts, teaser endings (…, 【详细】), many distinct dates, item chrome repeated
+  line after line, no publication date of its own.
+
+About pages (关于我们 and the like) are named by their title and have no date of
+their own, or little text.
+
+``list_page_evidence`` is called by ``extract_article`` for pages not known to be
+articles; it returns the reason a page is not an article, or None.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import lxml.html
+
+_WS = re.compile(r"\s+")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+# Elements a list is made of; <p> too (teaser lists built of paragraphs), safe because an
+# item must be led by its link.
+_ITEM_TAGS = ("li", "div", "tr", "tbody", "dl", "dd", "dt", "p", "article", "section", "table")
+MIN_ITEMS = 5  # a list: at least this many sibling items of the same shape
+MIN_COVERAGE = 0.5  # share of the extracted text that lies inside the items
+_MAX_TEXT_BEFORE_LINK = 8  # weight of an item's text before its headline link (a number, a tag)
+_MIN_HEADLINE = 4  # weight of a headline link's text
+_MIN_TEASER = 10  # weight of an item's text outside its links that makes it a teaser
+
+# Dates as list items show them: 2010-09-27, 2010/9/27, 2010.09.27, 2010年9月27日, 9月27日,
+# 09-27 10:30, 2019-12, today's 10:30, and relative times (30分钟前, 昨天 10:30).
+_DATE = re.compile(
+    r"(?<!\d)(?:(?:19|20)\d\d[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?"
+    r"|\d{1,2}月\d{1,2}日|\d{1,2}-\d{1,2}\s+\d{1,2}:\d\d|(?<![\d:])[0-2]?\d:[0-5]\d(?![\d:])"
+    r"|\d+\s*(?:秒|分钟|小时|天)前|(?:昨天|前天|今天)\s*\d{1,2}:\d\d)"
+)
+_FULL_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)|(?<!\d)(\d{1,2})月(\d{1,2})日")
+# A teaser cut short: an ellipsis or a "read more" link at the end of the line.
+_TEASER_END = re.compile(
+    r"(?:…|\.\.\.|。。。|⋯)\s*$|(?:[【\[［(（]\s*(?:详细|详情|詳細|詳情|全文|阅读全文|閱讀全文|更多|查看全文)\s*[】\]］)）]"
+    r"|(?:详细|詳細|阅读全文|閱讀全文|查看全文|全文|更多)\s*(?:>>|»|>|》))\s*$"
+)
+# About pages: their title says so.
+_ABOUT_TITLE = re.compile(
+    r"^(?:关于|關於)(?:我们|我們|本站|本网|本網|网站|網站)|^(?:本站|本网|网站|網站|公司|集团|集團|企业|企業|学会|協會|协会)(?:简介|簡介|介绍|介紹)$"
+    r"|^(?:联系|聯繫|聯絡)(?:我们|我們)$|^about(?: us)?$",
+    re.I,
+)
+_TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜\-–—]|\s[-–—]\s)\s*")
+
+
+def _weight(text: str) -> int:
+    """One per CJK character, one per four other characters, whitespace not counted."""
+    text = _WS.sub("", text)
+    cjk = sum(len(run) for run in _CJK_RUN.findall(text))
+    return cjk + (len(text) - cjk) // 4
+
+
+def _norm(text: str) -> str:
+    return _WS.sub("", text)
+
+
+def _is_page_link(a: lxml.html.HtmlElement) -> bool:
+    href = (a.get("href") or "").strip().lower()
+    return bool(href) and not href.startswith(("#", "javascript:", "mailto:"))
+
+
+@dataclass
+class ListItems:
+    """The repeated items found in a page: how many, the largest group, and their texts."""
+
+    count: int = 0  # nested lists count twice: a size, not a census
+    largest: int = 0
+    dated: int = 0
+    teasers: int = 0
+    texts: str = ""  # every item's text, whitespace removed, separated by NUL
+
+
+def _headline_link(item: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The item's first substantial link to another page, when little text comes before it."""
+    before = 0
+    for el in item.iter():
+        if el.tag == "a" and _is_page_link(el):
+            text = el.text_content()
+            if _weight(text.strip()) >= _MIN_HEADLINE:
+                return el if before <= _MAX_TEXT_BEFORE_LINK else None
+            before += _weight(text)
+            if before > _MAX_TEXT_BEFORE_LINK:
+                return None
+            continue
+        if el is not item and isinstance(el.tag, str):
+            before += _weight((el.text or "").strip())
+        elif el is item:
+            before += _weight((el.text or "").strip())
+        if before > _MAX_TEXT_BEFORE_LINK:
+            return None
+    return None
+
+
+def list_items(tree: lxml.html.HtmlElement) -> ListItems:
+    """Sibling elements of the same tag and class, five or more, each led by a link to
+    another page and holding a date or a teaser."""
+    found = ListItems()
+    texts: list[str] = []
+    for parent in tree.iter():
+        if not isinstance(parent.tag, str) or len(parent) < MIN_ITEMS:
+            continue
+        groups: dict[tuple[str, str], list[lxml.html.HtmlElement]] = {}
+        for child in parent:
+            if child.tag in _ITEM_TAGS:
+                groups.setdefault((child.tag, _WS.sub(" ", child.get("class") or "").strip()), []).append(child)
+        for members in groups.values():
+            if len(members) < MIN_ITEMS:
+                continue
+            rich = []
+            dated = teasers = 0
+            for item in members:
+                link = _headline_link(item)
+                if link is None:
+                    continue
+                text = item.text_content()
+                link_weight = sum(_weight(a.text_content()) for a in item.iter("a"))
+                has_date = bool(_DATE.search(text))
+                has_teaser = _weight(text) - link_weight >= _MIN_TEASER
+                if has_date or has_teaser:
+                    rich.append(item)
+                    dated += has_date
+                    teasers += has_teaser
+            if len(rich) < MIN_ITEMS or len(rich) * 5 < len(members) * 3:  # most of the group
+                continue
+            texts.extend(_norm(item.text_content()) for item in rich)
+            found.count += len(rich)
+            found.largest = max(found.largest, len(rich))
+            found.dated += dated
+            found.teasers += teasers
+    found.texts = "\0".join(texts)
+    return found
+
+
+def _led_by_link(line: str, link_texts: frozenset[str]) -> bool:
+    """The line starts with one of the page's link texts (a headline, not a word)."""
+    for n in range(min(len(line), 80), 3, -1):
+        head = line[:n]
+        if head in link_texts and _weight(head) >= _MIN_HEADLINE:
+            return True
+    return False
+
+
+def distinct_dates(lines: list[str]) -> int:
+    found = set()
+    for line in lines:
+        for m in _FULL_DATE.finditer(line):
+            if m.group(1):
+                found.add((int(m.group(1)), int(m.group(2)), int(m.group(3))))
+            else:
+                found.add((0, int(m.group(4)), int(m.group(5))))
+    return len(found)
+
+
+def _page_title(tree: lxml.html.HtmlElement) -> list[str]:
+    """The first segment of <title>, and the page's first h1/h2."""
+    out = []
+    title = _WS.sub(" ", tree.findtext(".//title") or "").strip()
+    if title:
+        out.append(_TITLE_SEPARATORS.split(title)[0].strip())
+    for tag in ("h1", "h2"):
+        for h in tree.iter(tag):
+            out.append(_WS.sub(" ", h.text_content()).strip())
+            break
+    return [t for t in out if t]
+
+
+def list_page_evidence(
+    tree: lxml.html.HtmlElement, text_lines: list[str], link_texts: frozenset[str], has_own_date: bool
+) -> str | None:
+    """Why the page is a list (or about) page and not an article, or None.
+
+    ``tree``: the page as ``article_html.parse_html`` built it (pruning of recommendation
+    blocks may have run; extraction has not changed it). ``text_lines``: the extracted body
+    lines, link lines included. ``link_texts``: the texts of the page's links.
+    ``has_own_date``: a publication date of the page itself was found (markup, URL, 时间 line).
+    """
+    lines = [l for l in (_WS.sub(" ", x).strip() for x in text_lines) if l]
+    total = sum(_weight(l) for l in lines)
+    if any(_ABOUT_TITLE.search(t) for t in _page_title(tree)) and (not has_own_date or total < 600):
+        return "about page: its title names it" + ("" if has_own_date else ", no date of its own")
+    if not lines or not total:
+        return None
+    items = list_items(tree)
+    if items.largest < MIN_ITEMS:
+        return None
+    inside = sum(_weight(l) for l in lines if _norm(l) and _norm(l) in items.texts)
+    coverage = inside / total
+    if coverage < MIN_COVERAGE:
+        return None
+    cues = []
+    if coverage >= 0.9 and len(items.texts) >= 2 * sum(len(_norm(l)) for l in lines):
+        cues.append("the text is a part of the list")
+    led = sum(1 for l in lines if _led_by_link(l, link_texts))
+    if led >= 3 and led * 2 >= len(lines):
+        cues.append(f"{led} of {len(lines)} lines start with a link")
+    teasers = sum(1 for l in lines if _TEASER_END.search(l))
+    if teasers >= 3 and teasers * 4 >= len(lines):
+        cues.append(f"{teasers} teaser endings")
+    dates = distinct_dates(lines)
+    if dates >= 4:
+        cues.append(f"{dates} distinct dates")
+    repeated = sum(n for n in Counter(lines).values() if n >= 5)
+    if repeated * 3 >= len(lines):
+        cues.append(f"{repeated} lines of repeated item chrome")
+    if not cues:  # no own date is a weak cue: it only adds to the others
+        return None
+    if not has_own_date:
+        cues.append("no date of its own")
+    return (
+        f"list page: {items.largest} repeated link+{'date' if items.dated >= items.teasers else 'teaser'} items "
+        f"hold {coverage:.0%} of the text; " + ", ".join(cues)
+    )
