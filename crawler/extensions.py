@@ -296,6 +296,8 @@ class DumpFinalizer:
             "dump": {"file": dump.name, "lines": lines, "sha256": sha256},
             "exit_status": 2 if stats.get("run/failed") else 0,
             "failure": stats.get("run/failed"),
+            # store -> why it was rebuilt from the finished dumps at start-up (crawler/state.py)
+            "state_rebuilt": dict(getattr(getattr(self.crawler, "state_guard", None), "rebuilt", {})),
             "sites": sites,
             "stats": stats,
         }

@@ -97,12 +97,16 @@ REVISIT_AFTER = 7 * 24 * 3600  # seconds before a dumped article is asked for ag
 # -- output ---------------------------------------------------------------------------------
 DUMPS_DIR = "dumps"  # each run writes DUMPS_DIR/<spider>/<UTC timestamp>.jsonl
 STATE_DIR = ".state"  # persistent state: template models, repost index, per-URL state
+LOCK_WAIT = 0  # seconds a run waits for another run holding STATE_DIR before it exits with status 3
 FEED_EXPORT_ENCODING = "utf-8"  # UTF-8 JSONL, no ASCII escaping
 FEED_URI_PARAMS = "crawler.feeds.uri_params"
 # FEEDS is filled in by crawler.feeds.DefaultDumpAddon unless -o/-O is given.
 ADDONS = {"crawler.feeds.DefaultDumpAddon": 0, "crawler.distributed.DistributedAddon": 10}
 LOG_FORMATTER = "crawler.logformatter.QuietDropLogFormatter"
-EXTENSIONS = {"crawler.extensions.DumpFinalizer": 100}
+EXTENSIONS = {
+    "crawler.state.StateGuard": 50,  # first: the STATE_DIR lock, then healing of the stores (crawler/state.py)
+    "crawler.extensions.DumpFinalizer": 100,
+}
 HEALTH_HISTORY_RUNS = 5  # previous manifests a site is compared with
 HEALTH_MIN_LENGTH_RATIO = 0.5  # median text length below this share of the usual one: warn
 HEALTH_MAX_FLAGGED_JUMP = 0.2  # share of flagged items (warnings) up by more than this: warn

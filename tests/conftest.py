@@ -43,12 +43,12 @@ def read_dump(path: Path) -> list[dict]:
     return rows
 
 
-def run_crawl(workdir: Path, sites: Path, *settings: str, timeout: int = 180) -> CrawlResult:
-    """Run `scrapy crawl news` in a subprocess (a fresh reactor each time), in workdir."""
-    dumps_dir = workdir / "dumps"
+def crawl_command(workdir: Path, sites: Path, *settings: str) -> tuple[list[str], dict[str, str]]:
+    """(argv, environment) of `scrapy crawl news` over workdir/dumps and workdir/state;
+    later ``settings`` ("NAME=value") win over the defaults here."""
     cmd = [
         sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"sites={sites}",
-        "-s", f"DUMPS_DIR={dumps_dir}", "-s", f"STATE_DIR={workdir / 'state'}",
+        "-s", f"DUMPS_DIR={workdir / 'dumps'}", "-s", f"STATE_DIR={workdir / 'state'}",
         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO",
     ]
     for s in settings:
@@ -56,6 +56,13 @@ def run_crawl(workdir: Path, sites: Path, *settings: str, timeout: int = 180) ->
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     env.pop("REDIS_URL", None)  # one-process crawls, whatever the developer's shell has set
     env["PYTHONPATH"] = str(ROOT)
+    return cmd, env
+
+
+def run_crawl(workdir: Path, sites: Path, *settings: str, timeout: int = 180) -> CrawlResult:
+    """Run `scrapy crawl news` in a subprocess (a fresh reactor each time), in workdir."""
+    dumps_dir = workdir / "dumps"
+    cmd, env = crawl_command(workdir, sites, *settings)
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     dumps = sorted(p for p in dumps_dir.glob("news/*.jsonl") if not p.name.endswith(".duplicates.jsonl"))
     articles = [row for d in dumps for row in read_dump(d)]
@@ -90,6 +97,33 @@ def sample_crawl(tmp_path_factory, sample_server) -> CrawlResult:
 @pytest.fixture(scope="session")
 def family() -> SampleFamily:
     return SampleFamily()
+
+
+@pytest.fixture
+def live_family():
+    """A family of our own, served by our own server: for tests that change what is published."""
+    family = SampleFamily()
+    with SampleServer(0, family) as server:
+        yield family, server
+
+
+def hold_back_tomorrow(family: SampleFamily):
+    """Today every site publishes its originals, less one luan article. Returns (reposts by host,
+    that article, publish): publish() puts tomorrow's pages up, the reposts of today's stories
+    (on the mirror and the aggregator) and the held-back article."""
+    reposts = {}
+    for site in family.sites.values():
+        reposts[site.host] = [p for p in site.placements if p.repost_of]
+        site.placements = [p for p in site.placements if not p.repost_of]
+    luan = family.sites["www.luan.test"]
+    new_article = luan.placements.pop()
+
+    def publish() -> None:
+        for host, extra in reposts.items():
+            family.sites[host].placements[:0] = extra
+        luan.placements.insert(0, new_article)
+
+    return reposts, new_article, publish
 
 
 def build_stages(settings: dict | None = None):

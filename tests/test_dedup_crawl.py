@@ -5,17 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-import pytest
-
-from tests.conftest import SampleFamily, SampleServer, run_crawl, sites_file_for
-
-
-@pytest.fixture
-def live_family():
-    """A family of our own, served by our own server: these tests change what is published."""
-    family = SampleFamily()
-    with SampleServer(0, family) as server:
-        yield family, server
+from tests.conftest import hold_back_tomorrow, run_crawl, sites_file_for
 
 
 def duplicates(dump):
@@ -39,12 +29,7 @@ def test_a_repost_published_tomorrow_is_caught_by_the_persistent_index(tmp_path,
     """Two runs; between them the server publishes a new article and two reposts of
     articles dumped in the first run. The second dump holds exactly the new article."""
     family, server = live_family
-    reposts = {}
-    for site in family.sites.values():
-        reposts[site.host] = [p for p in site.placements if p.repost_of]
-        site.placements = [p for p in site.placements if not p.repost_of]
-    luan = family.sites["www.luan.test"]
-    new_article = luan.placements.pop()  # published tomorrow
+    reposts, new_article, publish_tomorrow = hold_back_tomorrow(family)
     sites = tmp_path / "sites.toml"
     sites.write_text(sites_file_for(server.port), encoding="utf-8")
 
@@ -53,9 +38,7 @@ def test_a_repost_published_tomorrow_is_caught_by_the_persistent_index(tmp_path,
     original_ids = {row["url"]: row["id"] for row in first.articles}
 
     assert new_article.url not in original_ids
-    for host, extra in reposts.items():  # tomorrow: the mirror and the aggregator repost them
-        family.sites[host].placements[:0] = extra
-    luan.placements.insert(0, new_article)
+    publish_tomorrow()  # the mirror and the aggregator repost them
     second = run_crawl(tmp_path, sites)  # a new process, the same STATE_DIR
     assert second.returncode == 0, second.log[-2000:]
     new_dump = second.dumps[-1]
