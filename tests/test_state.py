@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,38 @@ def test_damaged_stores_are_rebuilt_from_the_dumps_and_the_next_run_dumps_only_n
     third = run_crawl(tmp_path, sites)  # healed for good: nothing to rebuild, nothing new
     assert third.returncode == 0 and "State store" not in third.log
     assert read_dump(third.dumps[-1]) == []
+
+
+def state_command(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    cmd, env = crawl_command(workdir, Path("unused"))
+    cmd = cmd[:3] + ["state", *args] + [a for pair in zip(cmd[7::2], cmd[8::2]) for a in pair]  # the same -s settings
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_state_command_checks_rebuilds_and_describes_the_stores(tmp_path, sample_sites, family):
+    first = run_crawl(tmp_path, sample_sites)
+    assert first.returncode == 0
+    check = state_command(tmp_path, "check")
+    assert check.returncode == 0 and check.stdout.count(" fine ") == 3, check.stdout + check.stderr
+
+    damage(tmp_path / "state" / "reposts.sqlite", "scribbled")
+    check = state_command(tmp_path, "check")
+    assert check.returncode == 1
+    assert re.search(r"^reposts +unreadable.*rebuild needed", check.stdout, re.M), check.stdout
+
+    holder = start_slow_crawl(tmp_path / "other", sample_sites)  # a run on another state does not matter
+    rebuild = state_command(tmp_path, "rebuild", "reposts")
+    assert rebuild.returncode == 0, rebuild.stdout + rebuild.stderr
+    assert re.search(r"^reposts +rebuilt \(unreadable.*\) from 1 dumps: 9 rows", rebuild.stdout, re.M), rebuild.stdout
+    assert state_command(tmp_path, "check").returncode == 0
+    locked = state_command(tmp_path / "other", "rebuild")  # ... but one on the same state does
+    assert locked.returncode == 3 and f"pid {holder.pid} on " in locked.stdout
+    assert holder.wait(timeout=120) == 0
+
+    stats = state_command(tmp_path, "stats")
+    assert stats.returncode == 0, stats.stderr
+    rows = {line.split()[0]: line.split()[1:] for line in stats.stdout.splitlines() if line.startswith("www.") or line[:1].isalpha() and "bytes" not in line}
+    originals = Counter(p.site.host for p in family.placements() if not p.repost_of)
+    for host, n in originals.items():
+        assert rows[host][:2] == [str(n), str(n)], stats.stdout  # URLs known, articles indexed
+    assert "cnmn" in rows and int(rows["cnmn"][3].replace(",", "")) > 0  # its template model's lines
