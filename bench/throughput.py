@@ -10,6 +10,7 @@ texts under new URLs, which the repost index catches). Then, in the same run:
 
   crawl        `scrapy crawl news` over a sitemap of the N pages (no politeness
                delay, loopback HTTP), with extraction workers (EXTRACT_WORKERS=auto)
+  crawl+archive  the crawl with ARCHIVE_ENABLED=True (every response also written to WARC)
   crawl-1      the same crawl with extraction in the crawl process (EXTRACT_WORKERS=0):
                its dump must hold exactly the same articles
   crawl-fast   the crawl with EXTRACT_FAST=True (trafilatura without its readability/
@@ -303,8 +304,11 @@ def main() -> int:
     print(f"{args.pages} pages ({distinct} distinct), {sum(map(len, pages)) / 2**20:.0f} MB of HTML")
     server = BenchServer(pages)
     try:
-        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b, tempfile.TemporaryDirectory() as c:
+        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as d:
             result["crawl"] = crawl(server.port, args.pages, "auto", Path(a))
+            # every response also written to WARC (bench/warc.py reads it back)
+            result["crawl_archive"] = crawl(server.port, args.pages, "auto", Path(d), "ARCHIVE_ENABLED=True")
+        with tempfile.TemporaryDirectory() as b, tempfile.TemporaryDirectory() as c:
             result["crawl_one_process"] = crawl(server.port, args.pages, "0", Path(b))
             result["crawl_fast"] = crawl(server.port, args.pages, "auto", Path(c), "EXTRACT_FAST=True")
         result["ceiling_scrapy_trafilatura"] = ceiling(server.port, args.pages, os.cpu_count() or 1)
@@ -326,7 +330,7 @@ def main() -> int:
     b = result["bare_trafilatura"]["pages_per_s"]
     result["bare_trafilatura"]["cpu_ms_per_page"] = round(1000 / b, 1)
     print(f"{'run':<44} {'pages/s':>8} {'vs bare':>8} {'CPU ms/page':>12} {'peak RSS':>9}")
-    for name in ("crawl", "crawl_one_process", "crawl_fast", "crawl_scaled", "ceiling_scrapy_trafilatura", "bare_trafilatura",
+    for name in ("crawl", "crawl_archive", "crawl_one_process", "crawl_fast", "crawl_scaled", "ceiling_scrapy_trafilatura", "bare_trafilatura",
                  "stages_one_process"):
         if name in result:
             r = result[name]
@@ -339,10 +343,15 @@ def main() -> int:
     for r in result.values():
         if isinstance(r, dict):
             r.pop("urls", None)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    write_json(args.json, result)
     return 0 if same else 1
+
+
+def write_json(path: Path | None, result: dict) -> None:
+    """--json OUT: the bench's results, as printed."""
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(result, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

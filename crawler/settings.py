@@ -43,6 +43,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ResponseGuardMiddleware": 601,  # next to the downloader: bad redirects, truncated gzip
     "crawler.middlewares.SiteProxyMiddleware": 90,  # a site's `proxy` key
     "crawler.middlewares.IncrementalFetchMiddleware": 95,  # skip / conditionally re-fetch dumped articles
+    "crawler.archive.ArchiveMiddleware": 950,  # next to the downloader: bodies as received, to WARC (ARCHIVE_ENABLED)
 }
 DEPTH_LIMIT = 10  # hard ceiling; each site's `max_depth` is the real limit
 
@@ -111,6 +112,12 @@ HEALTH_HISTORY_RUNS = 5  # previous manifests a site is compared with
 HEALTH_MIN_LENGTH_RATIO = 0.5  # median text length below this share of the usual one: warn
 HEALTH_MAX_FLAGGED_JUMP = 0.2  # share of flagged items (warnings) up by more than this: warn
 LOG_LEVEL = "INFO"
+
+# -- WARC: archive while crawling, read archives (crawler/archive.py, crawler/spiders/warc.py, pipelines/warc/) --
+ARCHIVE_ENABLED = False  # write every fetched response (request + response records) to DUMPS_DIR/<spider>/<run>.<NNNNN>.warc.gz
+ARCHIVE_MAX_BYTES = 1024**3  # bytes; a new archive file is started once the current one reaches this size
+WARC_MAX_RECORD_BYTES = 16 * 1024 * 1024  # the warc spider skips larger records (warc/skipped/too_large) without holding them
+WARC_CLAIM_TTL = 7 * 24 * 3600  # seconds a distributed warc worker's claim on a file lasts (one job: same files, same claims)
 
 # -- distributed mode (crawler/distributed.py, pipelines/stores/redis_state.py) ------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")  # redis://host:port/db: shared queue, seen-set and state; "" = one process, SQLite

@@ -67,7 +67,7 @@ class NewsSpider(scrapy.Spider):
         settings = crawler.settings
         path = spider.sites_path or settings.get("NEWS_SITES_FILE")
         spider.sites_path = path
-        spider.sites = load_sites(path, settings.getint("NEWS_DEFAULT_MAX_DEPTH"))
+        spider.sites = spider.load_sites(path, settings)
         # Offsite filtering: the union of every site's domains; each site's own
         # link following is further limited to its own domains.
         spider.allowed_domains = sorted({d for s in spider.sites for d in s.allowed_domains})
@@ -84,6 +84,13 @@ class NewsSpider(scrapy.Spider):
         spider.reader = PageReader.from_crawler(crawler)
         logger.info("Loaded %d sites from %s", len(spider.sites), path)
         return spider
+
+    def load_sites(self, path: str, settings: Any) -> list[SiteConfig]:
+        return load_sites(path, settings.getint("NEWS_DEFAULT_MAX_DEPTH"))
+
+    def link_rules(self, site: SiteConfig, depth: int) -> SiteLinks | None:
+        """The links to follow from a page at this depth (None: the page's links are not read)."""
+        return self._links[site.name] if depth < site.max_depth else None
 
     # -- requests ---------------------------------------------------------------
 
@@ -168,7 +175,7 @@ class NewsSpider(scrapy.Spider):
         depth = response.meta.get("site_depth", 0)
         is_article = site.is_article_url(response.url)
         article = not (is_article is False or (is_article is None and response.meta.get("listing")))
-        follow = self._links[site.name] if depth < site.max_depth else None
+        follow = self.link_rules(site, depth)
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         try:
             reading = await self.reader.read(response.body, content_type, response.url, follow, article, is_article is True)
@@ -197,7 +204,8 @@ class NewsSpider(scrapy.Spider):
             url=response.url,
             site=site.name,
             domain=(response.url.split("/")[2].split(":")[0]).lower(),
-            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            # (a page read from an archive was fetched when it was captured)
+            fetched_at=response.meta.get("fetched_at") or datetime.now(timezone.utc).isoformat(timespec="seconds"),
             http_status=response.status,
             encoding=reading.encoding,
             encoding_source=reading.encoding_source,
