@@ -15,6 +15,12 @@ optional meta.jsonl). Every extractor runs on the same bytes in the same run:
 Template learning sees the pages of the same host (meta.jsonl url/host), in a
 first pass, as a crawl's site would over its run; --cold turns it off.
 
+Regressions: pages where ours has recall < 0.6 and at least 0.3 below bare
+trafilatura's on the same page (ours ships something else than the article, or
+nothing, where the plain extractor finds it). Listed with their ids per dataset,
+with how many pages went through each of our extraction fallbacks (stats
+``extract/fallback/<kind>``).
+
 Scoring is the shared definition (../shared/extraction/README.txt): one token per
 CJK character, \\w+ runs otherwise; bags of 4-token shingles; P and R per page,
 averaged; F1 of the averages. A dataset whose meta.jsonl has lang_guess is also
@@ -182,8 +188,24 @@ class Ours:
         return item.text or "", item.title or ""
 
 
+REGRESSION_RECALL = 0.6
+REGRESSION_GAP = 0.3
+
+
+def regressions(per_page: dict[str, dict[str, tuple[float, float]]]) -> list[dict]:
+    """Pages where ours recalls < 0.6 of the gold and >= 0.3 less than bare trafilatura."""
+    ours, plain = per_page.get("ours", {}), per_page.get("trafilatura", {})
+    out = []
+    for pid, (p, r) in ours.items():
+        if pid in plain and r < REGRESSION_RECALL and plain[pid][1] - r >= REGRESSION_GAP:
+            out.append({"id": pid, "ours_P": round(p, 3), "ours_R": round(r, 3),
+                        "trafilatura_P": round(plain[pid][0], 3), "trafilatura_R": round(plain[pid][1], 3)})
+    return out
+
+
 def evaluate(name: str, pages: list[Page], extractors: dict, predictions: Path | None) -> dict:
     out: dict[str, dict] = {}
+    per_page: dict[str, dict[str, tuple[float, float]]] = {}
     by_lang: dict[str, dict] = defaultdict(dict)
     for ex_name, fn in extractors.items():
         scores = []
@@ -200,6 +222,7 @@ def evaluate(name: str, pages: list[Page], extractors: dict, predictions: Path |
         for page, pred in zip(pages, preds):
             text = pred[0] if isinstance(pred, tuple) else pred
             scores.append((page, *score_page(text, page.gold)))
+            per_page.setdefault(ex_name, {})[page.id] = scores[-1][1:]
             if predictions is not None and ex_name == "ours":
                 d = predictions / name
                 d.mkdir(parents=True, exist_ok=True)
@@ -211,6 +234,12 @@ def evaluate(name: str, pages: list[Page], extractors: dict, predictions: Path |
     result = {name: out}
     for lang, res in by_lang.items():
         result[f"{name}[{lang}]"] = res
+    if "ours" in per_page and "trafilatura" in per_page:
+        regressed = regressions(per_page)
+        langs = {p.id: p.lang for p in pages}
+        out["ours"]["regressions"] = regressed
+        for lang in by_lang:
+            by_lang[lang]["ours"]["regressions"] = [r for r in regressed if langs[r["id"]] == lang]
     return result
 
 
@@ -246,7 +275,14 @@ def main() -> int:
         if args.only:
             keep = set(args.only.split(","))
             extractors = {k: v for k, v in extractors.items() if k in keep}
+        before = dict(ours.chain.crawler.stats.get_stats())
         results.update(evaluate(folder.name, pages, extractors, args.predictions))
+        if "ours" in results[folder.name]:
+            after = ours.chain.crawler.stats.get_stats()
+            results[folder.name]["ours"]["fallbacks"] = {
+                k.split("/", 2)[2]: v - before.get(k, 0) for k, v in sorted(after.items())
+                if k.startswith("extract/fallback/") and v - before.get(k, 0)
+            }
 
     print(f"{'dataset':<32} {'extractor':<22} {'P':>6} {'R':>6} {'F1':>6} {'pages':>6} {'pages/s':>8}")
     for ds, res in results.items():
@@ -255,6 +291,11 @@ def main() -> int:
             print(f"{ds:<32} {ex:<22} {r['P']:>6.3f} {r['R']:>6.3f} {r['F1']:>6.3f} {r['pages']:>6} {pps:>8}")
         if "ours" in res and "trafilatura" in res and res["ours"]["pages_per_s"]:
             print(f"{'':<32} {'speed ours/trafilatura':<22} {res['ours']['pages_per_s'] / res['trafilatura']['pages_per_s']:.2f}x")
+        if "regressions" in res.get("ours", {}):
+            regressed = res["ours"]["regressions"]
+            print(f"{'':<32} {'regressions':<22} {len(regressed)}" + (": " + ", ".join(r["id"][:24] for r in regressed) if regressed else ""))
+        if res.get("ours", {}).get("fallbacks"):
+            print(f"{'':<32} {'fallbacks':<22} " + ", ".join(f"{k} {v}" for k, v in res["ours"]["fallbacks"].items()))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
