@@ -51,10 +51,11 @@ class Article:
     last_modified: str | None = None
     revisit: bool = False  # fetched again because REVISIT_AFTER passed (a change makes a revision)
     matching_text: str | None = None  # normalise_for_matching(text), computed once for hash and dedup
+    alternative_text: str | None = None  # a second extraction of a suspect page; the boilerplate stage chooses
 
 
 TRANSIENT_FIELDS = frozenset(
-    {"html", "extraction", "discovered_via", "url_is_article", "meta_lines", "date_hint", "etag", "last_modified", "revisit", "matching_text"}
+    {"html", "extraction", "discovered_via", "url_is_article", "meta_lines", "date_hint", "etag", "last_modified", "revisit", "matching_text", "alternative_text"}
 )
 EXPORTED_FIELDS = [f.name for f in fields(Article) if f.name not in TRANSIENT_FIELDS]
 

@@ -48,6 +48,7 @@ def build_stage_chain(settings: dict[str, Any] | None = None) -> StageChain:
     merged["DEDUP_ENABLED"] = False  # page-by-page tools want every page's text, not one copy
     merged["EXTRACT_WORKERS"] = 0  # offline tools call the stages one page at a time, in this process
     merged["INCREMENTAL_ENABLED"] = False
+    merged["EXTENSIONS"] = {}  # run-level extensions (state lock, dump finaliser) belong to crawls
     merged.update(settings or {})
     crawler = get_crawler(settings_dict=merged)
     crawler.stats.open_spider()

@@ -33,6 +33,20 @@ class BoilerplateStage:
         self.site_zones = site_zones
         self.classifier = BoilerplateClassifier(ScriptConverter())
 
+    def _choose(self, text: str, result: Any, alternative: str, title: str | None) -> Any:
+        """The safety net's second half: precision mode's text was suspect and trafilatura's
+        default mode found more. When most of the first is boilerplate by this classifier
+        (a disclaimer, the footer, a comment count) and the other keeps clearly more body,
+        the other is the article."""
+        kept = text_weight(result.text)
+        if kept * 2 > text_weight(text):
+            return result
+        other = self.classifier.strip(alternative, title)
+        if text_weight(other.text) > 2 * kept:
+            self.stats.inc_value("extract/fallback/boilerplate_evidence")
+            return other
+        return result
+
     @classmethod
     def from_crawler(cls, crawler: Any) -> "BoilerplateStage":
         zone = crawler.settings.get("NEWS_TIMEZONE")
@@ -52,6 +66,10 @@ class BoilerplateStage:
         # copyright lines are part of the article, as the English gold standards have them).
         chinese = count_chars(HAN_RUN, text) * 5 > len(text)
         result = self.classifier.strip(text, adapter.get("title"), lines_too=chinese)
+        alternative = adapter.get("alternative_text")
+        adapter["alternative_text"] = None
+        if alternative and chinese:
+            result = self._choose(text, result, alternative, adapter.get("title"))
         site = adapter.get("site")
         removed = sum(result.removed.values())
         if removed:

@@ -79,12 +79,15 @@ class ExtractStage:
             raise NotAnArticle(f"extraction error {kind}")
         found = rest[0]
         self.stats.inc_value("extract/articles")
+        for kind in found.fallbacks:
+            self.stats.inc_value(f"extract/fallback/{kind}")
         if found.link_lines_removed:
             self.stats.inc_value("extract/link_lines_removed", found.link_lines_removed)
         adapter["canonical_url"] = found.canonical_url
         adapter["id"] = article_id(found.canonical_url)
         adapter["title"] = found.title
         adapter["text"] = found.text
+        adapter["alternative_text"] = found.alternative
         adapter["published"] = found.date
         adapter["author"] = found.author
         adapter["language"] = found.html_lang  # refined from the text by the fingerprint stage

@@ -20,6 +20,7 @@ from courlan import normalize_url
 from lxml import etree
 from w3lib.url import canonicalize_url
 
+from pipelines.text.list_page import list_page_evidence
 from pipelines.text.normalise import count_chars
 
 _WS = re.compile(r"\s+")
@@ -78,6 +79,11 @@ class ExtractedArticle:
     link_lines_removed: int = 0
     meta_lines: list[str] = field(default_factory=list)  # short blocks: where 来源/时间/编辑 lines live
     structured_date: str | None = None  # a date from markup or the URL (htmldate, no text search)
+    fallbacks: tuple[str, ...] = ()  # safety nets taken on this page (stats extract/fallback/<kind>)
+    # trafilatura's default-mode text when precision mode's was suspect (short, or missing the
+    # page's paragraphs) and neither clearly won here: the boilerplate stage, which knows the
+    # boilerplate lines, chooses between the two.
+    alternative: str | None = None
 
 
 class NotArticleReason(Exception):
@@ -149,6 +155,15 @@ def _clean_title(raw: str | None, tree: lxml.html.HtmlElement) -> str | None:
         if len(parts) > 1 and len(parts[0]) >= 4:
             return parts[0].strip()
         return cand
+    return None
+
+
+def _first_heading(tree: lxml.html.HtmlElement) -> str | None:
+    """A page without <title> or og:title (a fragment, a bare CMS export): its first heading."""
+    for el in tree.iter("h1", "h2", "h3", "h4"):
+        text = _WS.sub(" ", el.text_content()).strip()
+        if 2 <= len(text) <= 200:
+            return text
     return None
 
 
@@ -274,7 +289,126 @@ def parse_html(html: str) -> lxml.html.HtmlElement | None:
         return None
 
 
+_LENIENT_PARSER = lxml.html.HTMLParser(recover=True, remove_comments=True, remove_pis=True, default_doctype=False)
+
+
+def parse_lenient(html: str) -> lxml.html.HtmlElement | None:
+    """lxml's recovering parser, for fragments trafilatura's loader refuses (a bare ``<div>``
+    without ``<html>``/``<head>``, odd leading bytes). Always a whole document."""
+    if not html or not html.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(shrink_oversized(html), parser=_LENIENT_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+_BLOCKS = frozenset(("p", "div", "section", "article", "table", "ul", "ol", "blockquote", "center", "h1", "h2", "h3", "h4", "h5", "h6"))
+_BLOCK_PATH = etree.XPath(
+    "//*[p or div or section or table or ul or ol or blockquote or center][not(self::html or self::head or self::body)]"
+)
+
+
+def wrap_bare_paragraphs(tree: lxml.html.HtmlElement) -> int:
+    """Give bare text between blocks a ``<p>`` of its own.
+
+    Legacy CMS pages separate paragraphs with unclosed ``<p>`` inside a cell
+    (``<td><font>　　段一<p>　　段二<p>　　段三</font></td>``), and editors paste text between
+    image blocks (``<div><img></div>正文一<br>…<div><img></div>正文二``). The parser makes such
+    text the container's own text or a block's tail, and trafilatura (precision mode above
+    all) keeps only elements, losing the first paragraph or those after images. Only text
+    standing between blocks (or a block and a ``<br>``) is wrapped, so inline runs around
+    links stay whole."""
+    wrapped = 0
+    for parent in _BLOCK_PATH(tree):
+        if parent.text and parent.text.strip() and parent[0].tag in _BLOCKS:
+            para = parent.makeelement("p")
+            para.text, parent.text = parent.text, None
+            parent.insert(0, para)
+            wrapped += 1
+        for child in list(parent):
+            if child.tag not in _BLOCKS or not (child.tail and child.tail.strip()):
+                continue
+            following = child.getnext()
+            if following is None or following.tag in _BLOCKS or following.tag == "br":
+                para = parent.makeelement("p")
+                para.text, child.tail = child.tail, None
+                child.addnext(para)
+                wrapped += 1
+    return wrapped
+
+
+# Blocks of paragraphs that are not the article however long they are: cookie and privacy
+# notices, pop-ups, comment threads (跟贴, 评论 in pinyin).
+_ASIDE = re.compile(r"cookie|consent|gdpr|privacy|modal|popup|comment|reply|pinglun|gentie|tie-?area", re.I)
+
+
+def _in_aside(el: lxml.html.HtmlElement) -> bool:
+    while el is not None:
+        if _ASIDE.search((el.get("class") or "") + " " + (el.get("id") or "")):
+            return True
+        el = el.getparent()
+    return False
+
+
+_PARAGRAPH_PARENTS = etree.XPath("//*[p or br][not(self::script or self::style or self::head)]")
+_LONG_TEXTS = etree.XPath(
+    "//body//text()[string-length() > 400][not(parent::script or parent::style or parent::noscript or parent::textarea"
+    " or parent::template)][not(contains(., '</'))]"
+)
+
+
+def paragraph_block(tree: lxml.html.HtmlElement) -> list[str]:
+    """The page's largest run of sibling paragraphs: the ``<p>`` children of one element and
+    its bare text between ``<br>`` (legacy and pasted layouts), weighed by their text, link
+    texts and scripts left out. Found without trafilatura, so it is the evidence that
+    trafilatura's choice of node is checked against."""
+    best: list[str] = []
+    best_weight = 0
+    for parent in _PARAGRAPH_PARENTS(tree):
+        if _in_aside(parent):
+            continue
+        paragraphs = []
+        if parent.text and parent.text.strip():
+            paragraphs.append(parent.text)
+        for child in parent:
+            if child.tag == "p" and child.find(".//script") is None:
+                text = _WS.sub(" ", child.text_content()).strip()
+                linked = sum(len(_WS.sub(" ", a.text_content()).strip()) for a in child.iter("a"))
+                if text and 2 * linked <= len(text):
+                    paragraphs.append(text)
+            if child.tail and child.tail.strip():
+                paragraphs.append(child.tail)
+        paragraphs = [_WS.sub(" ", t).strip() for t in paragraphs]
+        weight = sum(text_weight(t) for t in paragraphs)
+        if weight > best_weight:
+            best, best_weight = paragraphs, weight
+    for text in _LONG_TEXTS(tree):  # a whole article in one text node, no <p> or <br>
+        text = _WS.sub(" ", str(text)).strip()
+        if text_weight(text) > best_weight:
+            best, best_weight = [text], text_weight(text)
+    return best
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def coverage(text: str, paragraphs: list[str]) -> float:
+    """Share of the paragraphs' weight whose paragraph opening is found in ``text``."""
+    total = sum(text_weight(p) for p in paragraphs)
+    if not total:
+        return 1.0
+    flat = _SPACE.sub("", text)
+    found = sum(text_weight(p) for p in paragraphs if _SPACE.sub("", p)[:24] in flat)
+    return found / total
+
+
 _PRECISION_FALLBACK_WEIGHT = 120
+# The safety net: when the page has a block of paragraphs of at least this weight and the
+# extracted text holds less than half of it, trafilatura has likely taken a comment list,
+# a most-read list or the footer for the article (real portal pages: 163.com, chinanews.com).
+_EVIDENCE_MIN_WEIGHT = 150
+_EVIDENCE_MIN_COVERAGE = 0.5
 # Error pages served with status 200 ("soft 404"), whatever the URL pattern says.
 _SOFT_404 = re.compile(
     r"^\s*(?:404|403|500)\b|页面不存在|頁面不存在|页面(?:未找到|找不到)|找不到(?:该|您要的)?页面|您访问的页面不存在|"
@@ -299,6 +433,11 @@ def _trafilatura(tree: lxml.html.HtmlElement, url: str, config: ExtractConfig, f
     )
 
 
+def _trafilatura_text(tree: lxml.html.HtmlElement, url: str, config: ExtractConfig, favor_precision: bool) -> str:
+    doc = _trafilatura(tree, url, config, favor_precision)
+    return (doc.text or "") if doc is not None else ""
+
+
 def extract_article(
     html: str, url: str, config: ExtractConfig, known_article: bool = False, tree: lxml.html.HtmlElement | None = None
 ) -> ExtractedArticle:
@@ -308,10 +447,15 @@ def extract_article(
     and length tests, meant for telling articles from other pages, are skipped.
     ``tree``: ``parse_html(html)`` when the caller parsed it already (it is modified).
     """
+    fallbacks: list[str] = []
+    alternative: str | None = None
     if tree is None:
         tree = parse_html(html)
     if tree is None:
-        raise NotArticleReason("unparseable HTML")
+        tree = parse_lenient(html)
+        if tree is None:
+            raise NotArticleReason("unparseable HTML")
+        fallbacks.append("lenient_parse")
     canonical = find_canonical(tree, url)
     lang = tree.get("lang") or next(iter(tree.xpath("//html/@lang")), None)
     head_title = tree.findtext(".//title") or ""
@@ -326,37 +470,64 @@ def extract_article(
         unwrap_layout_tables(tree)
     if config.prune_recommendations:
         prune_recommendations(tree)
-    doc = _trafilatura(tree, url, config, config.favor_precision)
-    if config.favor_precision and (doc is None or text_weight(doc.text or "") < _PRECISION_FALLBACK_WEIGHT):
-        # Precision mode sometimes keeps only a notice; default mode on a fresh tree then
-        # finds the article. Take it only when it is clearly more.
+    wrap_bare_paragraphs(tree)
+    evidence = paragraph_block(tree)
+    if sum(text_weight(p) for p in evidence) < _EVIDENCE_MIN_WEIGHT:
+        evidence = []
+    text = _trafilatura_text(tree, url, config, config.favor_precision)
+    weight = text_weight(text)
+    covered = coverage(text, evidence)
+    if config.favor_precision and (weight < _PRECISION_FALLBACK_WEIGHT or covered < _EVIDENCE_MIN_COVERAGE):
+        # Precision mode sometimes keeps only a notice, or a wrong node (comments, a ranking,
+        # the footer); default mode on a fresh tree then finds the article. Taken only when
+        # it is clearly more, or covers clearly more of the page's paragraphs.
         fresh = parse_html(html)
-        if fresh is not None and config.prune_recommendations:
-            prune_recommendations(fresh)
-        again = _trafilatura(fresh, url, config, False) if fresh is not None else None
-        if again is not None and text_weight(again.text or "") >= 3 * max(1, text_weight((doc.text if doc else "") or "")):
-            doc = again
-    if doc is None or not (doc.text or "").strip():
+        if fresh is None:
+            fresh = parse_lenient(html)
+        if fresh is not None:
+            if config.prune_recommendations:
+                prune_recommendations(fresh)
+            wrap_bare_paragraphs(fresh)
+        again = _trafilatura_text(fresh, url, config, False) if fresh is not None else ""
+        if again.strip() and text_weight(again) > weight:
+            again_covered = coverage(again, evidence)
+            if text_weight(again) >= 3 * max(1, weight):
+                text, covered = again, again_covered
+                fallbacks.append("default_mode")
+            elif evidence and again_covered >= covered + 0.25:
+                text, covered = again, again_covered
+                fallbacks.append("default_mode_evidence")
+            else:
+                alternative = again
+    if not text.strip():
         raise NotArticleReason("no article body")
-    lines = [_WS.sub(" ", l).strip() for l in doc.text.split("\n")]
+    lines = [_WS.sub(" ", l).strip() for l in text.split("\n")]
     lines = [l for l in lines if l]
     total = sum(text_weight(l) for l in lines) or 1
     linked = sum(text_weight(l) for l in lines if l in links)
     if not known_article and linked / total > config.max_link_share:
         raise NotArticleReason(f"list page ({linked / total:.0%} of the text is link text)")
+    if not known_article:
+        # List, topic and about pages whose items carry teasers and dates (auto mode only).
+        why = list_page_evidence(tree, lines, links, has_own_date=date_hint is not None)
+        if why:
+            raise NotArticleReason(why)
     # Related-article and most-read lists that trafilatura keeps: lines that are a link's text.
     # Chinese portals only: English articles list links in their bodies (sources, products).
-    chinese = count_chars(_CJK_RUN, doc.text) * 5 > len(doc.text)
+    chinese = count_chars(_CJK_RUN, text) * 5 > len(text)
     body = [l for l in lines if l not in links] if chinese else list(lines)
+    if alternative is not None:
+        alt_lines = [l for l in (_WS.sub(" ", l).strip() for l in alternative.split("\n")) if l]
+        alternative = "\n".join(l for l in alt_lines if not (chinese and l in links)) or None
     if not body and known_article:
         body = lines  # a page made of linked lines (poems, link-per-line pages): keep them
     removed = len(lines) - len(body)
     if not known_article and text_weight("".join(body)) < config.min_text_chars:
         raise NotArticleReason(f"too little text ({text_weight(''.join(body))} < {config.min_text_chars})")
-    title = _clean_title(str(og_title) if og_title else None, tree)
-    if not title:
+    title = _clean_title(str(og_title) if og_title else None, tree) or (_first_heading(tree) if known_article else None)
+    if not title and not known_article:
         raise NotArticleReason("no title")
-    if (_SOFT_404.search(head_title) or _SOFT_404.search(title)) and text_weight("".join(body)) < 200:
+    if (_SOFT_404.search(head_title) or _SOFT_404.search(title or "")) and text_weight("".join(body)) < 200:
         raise NotArticleReason("error page served as 200 (soft 404)")
     if len(body) <= 3 and text_weight("".join(body)) < 60 and any(_SOFT_404.search(l) for l in body):
         raise NotArticleReason("error page served as 200 (soft 404)")
@@ -370,4 +541,6 @@ def extract_article(
         link_lines_removed=removed,
         meta_lines=meta_lines,
         structured_date=date_hint,
+        fallbacks=tuple(fallbacks),
+        alternative=alternative,
     )

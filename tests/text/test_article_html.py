@@ -1,0 +1,108 @@
+"""Extraction safety nets (issue 14): legacy layouts keep every paragraph, known articles are
+never dropped for their form, and a page's chrome is not shipped as its article."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from crawler.offline import DropItem, build_stage_chain
+from pipelines.text.article_html import ExtractConfig, extract_article, paragraph_block, parse_html, parse_lenient
+
+ROOT = Path(__file__).resolve().parents[2]
+LEGACY = ROOT / "tests" / "fixtures" / "legacy_layouts"
+LEGACY_CASES = json.loads((LEGACY / "expected.json").read_text(encoding="utf-8"))
+GNE = ROOT / "bench" / "data" / "gne_zh"
+CONFIG = ExtractConfig(include_tables=True, favor_precision=True)
+
+
+@pytest.fixture(scope="module")
+def chain():
+    return build_stage_chain({"TEMPLATE_ENABLED": False})
+
+
+@pytest.mark.parametrize("name", sorted(LEGACY_CASES))
+def test_legacy_layout_keeps_every_paragraph(chain, name):
+    case = LEGACY_CASES[name]
+    body = (LEGACY / f"{name}.html").read_bytes()
+    item = chain.page(body, {"content-type": f"text/html; charset={case['charset']}"},
+                      "http://www.example.test/news/2011-09/16/content_1.htm", url_is_article=True)
+    lines = item.text.split("\n")
+    # every paragraph, the first one included, each a line of its own, in order, nothing else
+    assert lines == case["paragraphs"], name
+    assert item.title == case["title"]
+
+
+def test_known_article_without_title_takes_its_first_heading(chain):
+    html = "<html><head><meta charset='utf-8'></head><body><div class='nav'><a href='/'>首页</a></div>" \
+           "<h1>山西铝厂完成年度生产任务</h1><div class='art'>" + "".join(
+               f"<p>第{i}段：今年以来，山西铝厂全体干部职工攻坚克难，提前完成了全年各项生产经营任务，产量创历史新高。</p>" for i in range(3)
+           ) + "</div></body></html>"
+    item = chain.page(html.encode(), {}, "http://www.example.test/a/1.html", url_is_article=True)
+    assert item.title == "山西铝厂完成年度生产任务"
+    assert item.text.startswith("第0段")
+
+
+def test_known_article_without_any_title_keeps_a_null_title(chain):
+    html = "<html><body><div class='art'>" + "".join(
+        f"<p>第{i}段：今年以来，山西铝厂全体干部职工攻坚克难，提前完成了全年各项生产经营任务，产量创历史新高。</p>" for i in range(3)
+    ) + "</div><div>版权所有 示例网</div></body></html>"
+    item = chain.page(html.encode(), {}, "http://www.example.test/a/2.html", url_is_article=True)
+    assert item.title is None and "第2段" in item.text
+    # Auto mode (no article_pattern) still needs a title to call a page an article.
+    with pytest.raises(DropItem, match="no title"):
+        chain.page(html.encode(), {}, "http://www.example.test/a/2.html", date_hint="2020-01-01")
+
+
+def test_fragment_refused_by_trafilaturas_loader_is_parsed_leniently(chain):
+    # A blog export: one block, no <html>/<head> (the loader wants a whole document).
+    fragment = "<div class='post'><div class='content'><p>" + "</p><p>".join(
+        f"第{i}段：这是一个没有html和head的页面片段，很多博客和论坛导出的页面就是这样的，但它仍然是一篇完整的文章。" for i in range(3)
+    ) + "</p></div></div>"
+    assert parse_html(fragment) is None and parse_lenient(fragment) is not None
+    found = extract_article(fragment, "http://www.example.test/b/1.html", CONFIG, known_article=True)
+    assert found.text.count("\n") == 2 and "lenient_parse" in found.fallbacks
+    stats = chain.crawler.stats
+    before = stats.get_value("extract/fallback/lenient_parse", 0)
+    chain.page(fragment.encode(), {"content-type": "text/html; charset=utf-8"}, "http://www.example.test/b/1.html", url_is_article=True)
+    assert stats.get_value("extract/fallback/lenient_parse") == before + 1
+
+
+def _gold(page_id: str) -> list[str]:
+    return (GNE / "gold" / f"{page_id}.txt").read_text(encoding="utf-8").split("\n")
+
+
+@pytest.mark.parametrize("page_id", ["163__1", "163__7"])
+def test_comment_ranking_is_not_shipped_as_the_article(chain, page_id):
+    """Real 163.com pages: precision mode picks the most-commented list (跟贴排行); the page's
+    paragraphs are the evidence that makes the extractor take default mode's article."""
+    stats = chain.crawler.stats
+    before = stats.get_value("extract/fallback/default_mode_evidence", 0) + stats.get_value("extract/fallback/default_mode", 0)
+    item = chain.page((GNE / "html" / f"{page_id}.html").read_bytes(), {}, f"http://www.163.com/{page_id}.html", url_is_article=True)
+    gold = _gold(page_id)
+    assert gold[0][:30] in item.text and gold[-1][:30] in item.text
+    assert "跟贴排行" not in item.text
+    after = stats.get_value("extract/fallback/default_mode_evidence", 0) + stats.get_value("extract/fallback/default_mode", 0)
+    assert after == before + 1
+
+
+def test_disclaimer_is_not_shipped_as_the_article(chain):
+    """Real hexun.com page: precision mode keeps only the 免责声明; the boilerplate stage sees
+    that and takes default mode's text, which holds the one-paragraph story."""
+    stats = chain.crawler.stats
+    before = stats.get_value("extract/fallback/boilerplate_evidence", 0)
+    item = chain.page((GNE / "html" / "hexun__1.html").read_bytes(), {}, "http://www.hexun.com/1.html", url_is_article=True)
+    assert _gold("hexun__1")[0] in item.text.split("\n")
+    assert "免责声明" not in item.text
+    assert stats.get_value("extract/fallback/boilerplate_evidence") == before + 1
+
+
+def test_paragraph_evidence_ignores_scripts_and_link_lists():
+    tree = parse_html(
+        "<html><body><div id='ads'>" + "<p><script>var x = 'ad';</script>var m3_u = location.protocol;</p>" * 20 + "</div>"
+        "<ul>" + "<li><p><a href='/x'>一条很长的相关新闻标题在这里出现</a></p></li>" * 20 + "</ul>"
+        "<div id='art'><p>正文第一段，记者从市政府获悉。</p><p>正文第二段，全市共完成投资。</p></div></body></html>"
+    )
+    assert paragraph_block(tree) == ["正文第一段，记者从市政府获悉。", "正文第二段，全市共完成投资。"]
