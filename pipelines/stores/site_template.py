@@ -20,16 +20,36 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ALGORITHM = "site-template/1 line=nfkc+ws blake2b-64"
+ALGORITHM = "site-template/2 line=nfkc+ws+masked(url,digits) blake2b-64"
 _WS = re.compile(r"\s+")
+# The variable parts of a template line: a reprint notice naming the page's own URL
+# (转载请保留原文链接：http://…/view.php?aid=7957), a view counter, an id, a date. Masked in
+# line keys, so every copy of the line counts as the same line. Numbers are masked only in
+# short Chinese lines and lines that name a URL: a long sentence that differs only in its
+# numbers is more likely a daily price report than a template, and a short Latin line with a
+# number is more likely an item of a numbered list ("3) Blade Runner (4K)").
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'，。、；）)】]+")
+_DIGITS = re.compile(r"\d+")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_NOT_WORD = re.compile(r"[#\W_]+")
+_SHORT_LINE = 40
 
 
 def _key(nfkc: str) -> int:
     return int.from_bytes(hashlib.blake2b(_WS.sub(" ", nfkc).strip().encode("utf-8"), digest_size=8).digest(), "big", signed=True)
 
 
+def _line_key(nfkc: str) -> int:
+    masked, urls = _URL.subn("#", nfkc)
+    if urls or (len(masked) <= _SHORT_LINE and _HAN.search(masked)):
+        masked = _DIGITS.sub("#", masked)
+    if len(_NOT_WORD.sub("", masked)) < 4:
+        return _key(nfkc)  # nothing but variable parts (a bare URL, a date): the line itself
+    return _key(masked)
+
+
 def line_key(line: str) -> int:
-    return _key(unicodedata.normalize("NFKC", line))
+    return _line_key(unicodedata.normalize("NFKC", line))
 
 
 def line_keys(lines: list[str]) -> list[int]:
@@ -37,11 +57,12 @@ def line_keys(lines: list[str]) -> list[int]:
     normalised = unicodedata.normalize("NFKC", "\n".join(lines)).split("\n")
     if len(normalised) != len(lines):
         return [line_key(line) for line in lines]
-    return [_key(n) for n in normalised]
+    return [_line_key(n) for n in normalised]
 
 
 def page_key(lines: list[str]) -> int:
-    return line_key("\n".join(lines))
+    """The page's identity: its whole text, variable parts included."""
+    return _key(unicodedata.normalize("NFKC", "\n".join(lines)))
 
 
 def text_keys(lines: list[str]) -> tuple[int, list[int]]:
@@ -51,7 +72,7 @@ def text_keys(lines: list[str]) -> tuple[int, list[int]]:
     parts = normalised.split("\n")
     if len(parts) != len(lines):
         return page_key(lines), [line_key(line) for line in lines]
-    return _key(normalised), [_key(n) for n in parts]
+    return _key(normalised), [_line_key(n) for n in parts]
 
 
 @dataclass

@@ -8,7 +8,8 @@ PROMO = "本频道由中国有色金属工业协会信息部协办"
 
 
 def page(n: int, *extra: str) -> list[str]:
-    return [f"第{n}篇文章的正文，讲述了第{n}件事情的来龙去脉。", *extra]
+    # pages differ in words, not only in numbers (numbers are masked in short lines)
+    return [f"这是{chr(0x4E00 + 7 * n)}字开头的一篇文章的正文，讲述了一件事情的来龙去脉。", *extra]
 
 
 def test_a_line_on_k_distinct_pages_is_template():
@@ -66,3 +67,18 @@ def test_store_refuses_another_algorithm_and_is_loud_when_corrupt(tmp_path):
     bad.write_bytes(b"this is not a database" * 100)
     with pytest.raises(TemplateStoreError, match="unreadable"):
         SiteTemplateStore(bad).load(min_pages=3)
+
+
+def test_a_line_that_differs_only_in_its_url_or_number_is_one_template_line():
+    """A reprint notice naming each page's own URL, a view counter: variable parts masked."""
+    m = SiteTemplateModel(min_pages=3)
+    notice = "本文來源於網絡，由本站整理發佈，轉載請保留原文鏈接：http://www.example.test/view.php?aid={}"
+    for n in range(1, 4):
+        m.observe("s", page(n, notice.format(7950 + n), f"浏览次数：{100 * n + 7}"))
+    kept, removed = m.strip("s", page(9, notice.format(7957), "浏览次数：4321"))
+    assert kept == page(9) and len(removed) == 2
+    # a long sentence that differs only in its numbers stays (a daily price report)
+    report = "今日长江现货市场铝锭价格报{}元/吨，较上一交易日上涨{}元/吨，市场成交较为活跃，下游企业按需采购。"
+    for n in range(1, 4):
+        m.observe("s", page(10 + n, report.format(18000 + n, n)))
+    assert m.strip("s", page(20, report.format(18100, 9)))[1] == []
