@@ -60,6 +60,24 @@ def test_no_list_about_error_or_robots_denied_pages(sample_crawl):
     assert "Forbidden by robots.txt" in sample_crawl.log
 
 
+# Sites without an article_pattern: pages with dates and teaser text that are still not articles.
+NOT_ARTICLES = (
+    "http://www.cnmn.test/news/roll.html",  # teaser list, simplified, UTF-8
+    "http://www.cnmn.test/zt/recycling.html",  # topic page: intro paragraph, then teaser items
+    "http://news.alu-portal.test/big5/news/",  # teaser list, traditional, GBK
+    "http://hk.cnmn.test/about.html",  # about page with a founding year (成立於1998年)
+    "http://www.cnmn.test/about.html",
+)
+
+
+def test_lists_topics_and_about_pages_are_not_articles_in_auto_mode(sample_crawl, family):
+    urls = {a["url"] for a in sample_crawl.articles}
+    assert not urls & set(NOT_ARTICLES)
+    assert {p.url for p in originals(family)} <= urls  # and every article still is one
+    for url in NOT_ARTICLES:  # the crawl reached each of them, and said why it is no article
+        assert f"Dropped {url}: " in sample_crawl.log, url
+
+
 def test_titles_and_text_are_clean(sample_crawl, family):
     got = sample_crawl.by_url()
     for placement in originals(family):
