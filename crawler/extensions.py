@@ -1,4 +1,4 @@
-"""Run-level extensions: finalise the default dump and write the run manifest."""
+"""Run-level extensions: finalise the default dump (and local -o/-O feeds) and write the run manifest."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import Any
 
 from scrapy import Request, signals
 
+from crawler.feeds import LocalFeed, is_default_dump, user_feeds
 from pipelines.text.normalise import ScriptConverter, content_hash
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,64 @@ def finish_part(part: Path) -> tuple[Path, int]:
     return final, len(kept)
 
 
+class FinalPass:
+    """What every output of a run gets when the run is over, the default dump and local feeds
+    alike: a repost kept before its original came is marked (``DEDUP_MODE=mark``) or left out
+    and recorded in the duplicates file (``drop``), and lines that became template after an
+    article went out (a cold site's first pages) are stripped with the final per-site models.
+    The repost index, the URL state, the duplicates file and the stats hear of each article
+    once, however many outputs hold it."""
+
+    def __init__(self, crawler: Any) -> None:
+        template_stage = getattr(crawler, "template_stage", None)
+        # The model as the run left it (persisted or not).
+        self.model = template_stage.model if template_stage is not None else None
+        self.dedup = getattr(crawler, "dedup_stage", None)
+        self.url_state = getattr(crawler, "url_state_stage", None)
+        self.stats = crawler.stats
+        self.converter = ScriptConverter()
+        self.late = 0  # late template lines removed, each article counted once
+        self._counted = 0
+        self._seen: set[str] = set()
+
+    def apply(self, row: dict[str, Any]) -> tuple[dict[str, Any] | None, bool]:
+        """(the row as it is to be written, or None when it leaves the output; whether it was demoted)."""
+        aid = row.get("id")
+        first = aid is not None and aid not in self._seen
+        if first:
+            self._seen.add(aid)
+        demoted = self.dedup.record_demoted(aid) if self.dedup is not None and aid is not None else None
+        if demoted is not None:
+            if self.dedup.mode == "drop":
+                if first:
+                    self.dedup.record_duplicate(demoted)
+                return None, True
+            if "duplicate_of" in row:  # (a feed's `fields` may leave it out)
+                row["duplicate_of"] = demoted["duplicate_of"]
+        if self.model is not None and row.get("text"):
+            kept, removed = self.model.strip(row.get("site", ""), row["text"].split("\n"))
+            if removed:
+                row["text"] = "\n".join(kept)
+                new_hash = content_hash(self.converter.normalise_for_matching(row["text"]))
+                if "content_hash" in row:
+                    row["content_hash"] = new_hash
+                if first:
+                    self.late += len(removed)
+                    self.stats.inc_value(f"template/site/{row.get('site')}/late_lines_removed", len(removed))
+                    # The index and the URL state must describe the text as written.
+                    if self.dedup is not None:
+                        self.dedup.text_changed(aid, row["text"])
+                    if self.url_state is not None:
+                        self.url_state.text_changed(aid, new_hash)
+        return row, demoted is not None
+
+    def count(self) -> None:
+        """Add the late lines removed since the last call to the stats (before a manifest)."""
+        if self.late > self._counted:
+            self.stats.inc_value("template/late_lines_removed", self.late - self._counted)
+            self._counted = self.late
+
+
 class DumpFinalizer:
     """When Scrapy's feed exporter has closed the default dump (``<run>.jsonl.part``):
 
@@ -50,15 +109,21 @@ class DumpFinalizer:
        template after an article was emitted: a cold site's first pages);
     2. write it to ``<run>.jsonl`` through a temporary file and an atomic rename;
     3. write ``<run>.manifest.json`` (line count, sha256, per-site counts, stats).
+
+    Local JSON Lines/JSON feeds (-o/-O, FEEDS) get steps 1-2 in place (``FinalPass``, via
+    ``crawler.feeds.LocalFeed``); other feeds are named at start as streaming.
     """
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.started = datetime.now(timezone.utc)
+        self.local_feeds: list[LocalFeed] = []  # -o/-O/FEEDS files the final pass rewrites too
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "DumpFinalizer":
         ext = cls(crawler)
+        # After the feed exporter's own spider_opened (an extension built before this one).
+        crawler.signals.connect(ext.note_feeds, signal=signals.spider_opened)
         crawler.signals.connect(ext.feed_exporter_closed, signal=signals.feed_exporter_closed)
         # Before the pipelines open: the repost index's recovery must see salvaged dumps.
         ext.salvage_killed_job()
@@ -119,13 +184,22 @@ class DumpFinalizer:
     def _part_files(self) -> list[Path]:
         out = []
         for uri in self.crawler.settings.getdict("FEEDS"):
-            if str(uri).endswith(".jsonl.part"):
+            if is_default_dump(uri):
                 spider = self.crawler.spider
                 params = {"name": spider.name, "run": getattr(spider, "run_id", "")}
                 path = Path(str(uri) % params)
                 if path.exists():
                     out.append(path)
         return out
+
+    def note_feeds(self) -> None:
+        """Which feeds besides the default dump get the final pass; the others are named now."""
+        self.local_feeds, streaming = user_feeds(self.crawler)
+        for uri, why in streaming:
+            self.crawler.stats.inc_value("feeds/streaming")
+            logger.warning("Feed %s gets streaming semantics (%s): items as they came, so a repost kept before its "
+                           "original stays unlinked (DEDUP_MODE=mark) or kept (drop), and lines found to be template "
+                           "later in the run stay. Local .jsonl/.json feeds and the default dump are finalised.", uri, why)
 
     def feed_exporter_closed(self) -> None:
         stats = self.crawler.stats
@@ -134,12 +208,27 @@ class DumpFinalizer:
             # (A distributed worker that found the shared queue empty has nothing to fail at.)
             self.fail("no site reachable: not one response received")
         parts = self._part_files()
+        final_pass = FinalPass(self.crawler)
         try:
+            # Scrapy has closed every feed file: each gets the pass, before the index commit.
+            for feed in self.local_feeds:
+                if not feed.path.exists():
+                    continue
+                try:
+                    demoted = feed.rewrite(self.crawler, final_pass)
+                except (OSError, ValueError) as exc:  # unwritable, or lines that are not JSON
+                    self.fail(f"feed {feed.path} could not be finalised: {exc}")
+                    continue
+                stats.inc_value("feeds/rewritten")
+                stats.inc_value("feeds/demoted", demoted)
+                logger.info("Feed finalised: %s (%d reposts demoted)", feed.path, demoted)
             for part in parts:
-                self.finalise(part)
+                self.finalise(part, final_pass)
+            final_pass.count()
             dedup = getattr(self.crawler, "dedup_stage", None)
             if not parts and dedup is not None:
-                # -o/-O feeds: Scrapy wrote them as they came; everything kept went there.
+                # -o/-O feeds only: everything kept and not demoted went there.
+                self.finish_duplicates(dedup.duplicates_path)
                 dedup.commit(self.crawler.spider.run_id, "(feed given with -o/-O)", None)
             url_state = getattr(self.crawler, "url_state_stage", None)
             if not parts and url_state is not None:
@@ -147,20 +236,21 @@ class DumpFinalizer:
         except (OSError, sqlite3.Error) as exc:
             self.fail(f"state or dump unwritable: {exc}")
 
+    def finish_duplicates(self, dup_part: Path | None) -> None:
+        """Flush this run's duplicates file and rename ``<run>.duplicates.jsonl.part`` into place."""
+        self.crawler.dedup_stage.close_spider()
+        if dup_part is not None and dup_part.exists():
+            os.replace(dup_part, dup_part.with_suffix(""))
+
     def fail(self, reason: str) -> None:
         """The run failed as a whole: logged, counted, and `scrapy crawl` exits with status 2."""
         logger.error("Run failed: %s", reason)
         self.crawler.stats.set_value("run/failed", reason)
 
-    def finalise(self, part: Path) -> Path:
+    def finalise(self, part: Path, final_pass: FinalPass | None = None) -> Path:
         final = part.with_suffix("")  # x.jsonl.part -> x.jsonl
         tmp = final.with_suffix(".jsonl.tmp")
-        # The model as the run left it (persisted or not): lines that became template after
-        # a cold site's first articles went out are stripped from those articles here.
-        template_stage = getattr(self.crawler, "template_stage", None)
-        model = template_stage.model if template_stage is not None else None
-        converter = ScriptConverter()
-        stats = self.crawler.stats
+        final_pass = final_pass or FinalPass(self.crawler)
         dedup = getattr(self.crawler, "dedup_stage", None)
         url_state = getattr(self.crawler, "url_state_stage", None)
         digest = hashlib.sha256()
@@ -168,30 +258,14 @@ class DumpFinalizer:
         lengths: dict[str, list[int]] = {}
         flagged: Counter[str] = Counter()
         dumped_ids: set[str] = set()
-        lines = late = 0
+        lines = 0
         with part.open("r", encoding="utf-8") as src, tmp.open("w", encoding="utf-8") as dst:
             for raw in src:
                 if not raw.strip():
                     continue
-                row = json.loads(raw)
-                demoted = dedup.record_demoted(row.get("id")) if dedup is not None else None
-                if demoted is not None:
-                    if dedup.mode == "drop":
-                        dedup.record_duplicate(demoted)
-                        continue
-                    row["duplicate_of"] = demoted["duplicate_of"]
-                if model is not None and row.get("text"):
-                    kept, removed = model.strip(row.get("site", ""), row["text"].split("\n"))
-                    if removed:
-                        late += len(removed)
-                        stats.inc_value(f"template/site/{row.get('site')}/late_lines_removed", len(removed))
-                        row["text"] = "\n".join(kept)
-                        row["content_hash"] = content_hash(converter.normalise_for_matching(row["text"]))
-                        # The index and the URL state must describe the text as dumped.
-                        if dedup is not None:
-                            dedup.text_changed(row["id"], row["text"])
-                        if url_state is not None:
-                            url_state.text_changed(row["id"], row["content_hash"])
+                row, _ = final_pass.apply(json.loads(raw))
+                if row is None:
+                    continue
                 out = json.dumps(row, ensure_ascii=False) + "\n"
                 dst.write(out)
                 digest.update(out.encode("utf-8"))
@@ -208,19 +282,15 @@ class DumpFinalizer:
         part.unlink()
         sibling(final, ".jobdir").unlink(missing_ok=True)
         if dedup is not None:
-            dedup.close_spider()  # flush the duplicates file before it is renamed
-            dup_part = sibling(final, ".duplicates.jsonl.part")
-            if dup_part.exists():
-                os.replace(dup_part, dup_part.with_suffix(""))
+            self.finish_duplicates(sibling(final, ".duplicates.jsonl.part"))
             # Only now that the dump is in place: an index entry exists iff its article was dumped.
             dedup.commit(self.crawler.spider.run_id, final.name, dumped_ids)
         if url_state is not None:
             url_state.commit(final.name, dumped_ids)
-        if late:
-            stats.inc_value("template/late_lines_removed", late)
+        final_pass.count()
         health = self.check_health(final.parent, per_site, lengths, flagged)
         self.write_manifest(final, lines, digest.hexdigest(), per_site, health, lengths, flagged)
-        logger.info("Dump finalised: %s (%d articles, %d late template lines removed)", final, lines, late)
+        logger.info("Dump finalised: %s (%d articles, %d late template lines removed)", final, lines, final_pass.late)
         return final
 
     def check_health(self, folder: Path, per_site: Counter[str], lengths: dict[str, list[int]], flagged: Counter[str]) -> dict[str, list[str]]:

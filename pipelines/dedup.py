@@ -9,7 +9,8 @@ Which copy is kept. Across runs, the copy already dumped. Within a run, the
 original: the page whose outlet (the sites-file ``outlet`` key) the other names
 as its ``source``; else the earlier ``published``; else the first seen. When
 the original arrives after its repost was kept, the repost is demoted and the
-dump finaliser moves it out of the dump.
+dump finaliser (crawler.extensions.FinalPass) moves it out of the dump and of
+every local JSON Lines/JSON feed, or marks it there in mark mode.
 
 The index (pipelines.stores.repost_index) is committed by the dump finaliser once the
 dump is in place.

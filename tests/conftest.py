@@ -59,10 +59,12 @@ def crawl_command(workdir: Path, sites: Path, *settings: str) -> tuple[list[str]
     return cmd, env
 
 
-def run_crawl(workdir: Path, sites: Path, *settings: str, timeout: int = 180) -> CrawlResult:
-    """Run `scrapy crawl news` in a subprocess (a fresh reactor each time), in workdir."""
+def run_crawl(workdir: Path, sites: Path, *settings: str, timeout: int = 180, args: tuple[str, ...] = ()) -> CrawlResult:
+    """Run `scrapy crawl news` in a subprocess (a fresh reactor each time), in workdir.
+    ``settings`` are `-s` values; ``args`` other command-line arguments (`-O out.jsonl`)."""
     dumps_dir = workdir / "dumps"
     cmd, env = crawl_command(workdir, sites, *settings)
+    cmd += args
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     dumps = sorted(p for p in dumps_dir.glob("news/*.jsonl") if not p.name.endswith(".duplicates.jsonl"))
     articles = [row for d in dumps for row in read_dump(d)]
