@@ -304,8 +304,11 @@ def parse_lenient(html: str) -> lxml.html.HtmlElement | None:
 
 
 _BLOCKS = frozenset(("p", "div", "section", "article", "table", "ul", "ol", "blockquote", "center", "h1", "h2", "h3", "h4", "h5", "h6"))
+# Containers with a block child and a non-blank text node of their own (their text or a
+# child's tail): only those can hold bare paragraphs, and XPath finds them in C.
 _BLOCK_PATH = etree.XPath(
-    "//*[p or div or section or table or ul or ol or blockquote or center][not(self::html or self::head or self::body)]"
+    "//*[p or div or section or table or ul or ol or blockquote or center][text()[normalize-space()]]"
+    "[not(self::html or self::head or self::body or self::script or self::style)]"
 )
 
 
