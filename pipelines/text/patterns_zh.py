@@ -13,7 +13,7 @@ import re
 
 DATE = r"(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)"
 TIME = r"(?:\d{1,2}:\d{2}(?::\d{2})?)"
-COLON = r"\s*[:：]\s*"
+COLON = r"\s*[:：|｜]\s*"  # "编辑|禤志杰": WeChat-style credits use a bar
 
 # Metadata cues in header lines: "2014年10月27日 16:32 3401次浏览 来源: 中国有色网 分类: 电解铝 作者: 柴若曦"
 META_CUES = re.compile(
@@ -36,6 +36,15 @@ FIELD_DATETIME = re.compile(
 LINE_PATTERNS: list[tuple[str, re.Pattern[str], int | None]] = [
     # 责任编辑:wuren / (责任编辑：王芳) / 编辑：孙悦 / 审核：X 校对：Y
     ("editor", re.compile(r"^[(\[【]?\s*(?:责任编辑|责编|编辑|值班编辑|实习编辑|审核|校对|终审|编审|主编|监制)" + COLON + r"(?:\S.{0,40})?$"), 60),
+    # Editor credits without colons, two or more in a row: 编辑 刘晓阳 校对 李铭
+    ("editor", re.compile(r"^(?:责任编辑|责编|编辑|校对|审核|终审)\s+\S{2,4}(?:\s+(?:责任编辑|责编|编辑|校对|审核|终审)\s+\S{2,4})+$"), 40),
+    # Repost headers, the headline again as the original outlet titled it:
+    # (原标题：…) / 本文原标题：《…》 / 原题为《…》. A body sentence never opens this way.
+    ("original_title", re.compile(r"^[(\[【]?\s*(?:本文)?原(?:标题|题)(?:为|是)?\s*(?:[:：]|《)"), 160),
+    # Source lines naming the article's outlet: 本文来源：新京报 / 文章来源：人民网
+    ("meta", re.compile(r"^(?:本文|文章|稿件|新闻)来源" + COLON + r"\S.{0,30}$"), 40),
+    # Lines of nothing but U+FFFD: characters lost before the page was served (emoji, bad bytes)
+    ("garbled", re.compile(r"^[\ufffd\s]+$"), None),
     # Bylines: (文 牛小科 潘京) / (记者 王明 通讯员 李华) / 文/张三 / 作者：李四
     ("byline", re.compile(r"^[(（]\s*(?:文|记者|作者|撰文|通讯员|摄影|图|文图|图文)[\s/:：]+[^()（）]{1,30}[)）]$"), 40),
     ("byline", re.compile(r"^(?:文|作者|撰文|文/图|图/文)\s*[/:：]\s*\S{1,10}(?:\s+\S{1,10}){0,3}$"), 30),
@@ -50,7 +59,7 @@ LINE_PATTERNS: list[tuple[str, re.Pattern[str], int | None]] = [
     ("copyright", re.compile(r"版权所有|版权归|copyright|©|all rights reserved|未经(?:书面|协议)?(?:授权|许可|同意).{0,12}(?:禁止|不得|严禁|请勿|不可)|禁止转载|严禁转载|谢绝转载|请勿转载|转载请(?:注明|联系)|转载.{0,6}注明(?:出处|来源)|如需转载|转载目的在于|本网所有内容的版权|^本(?:文|作品|稿件)(?:为|系).{0,30}(?:原创|独家|专稿)", re.I), 300),
     ("disclaimer", re.compile(r"特别声明" + COLON + r"|仅提供信息存储(?:空间)?服务|^notice: the content above|is uploaded and posted by a user of|免责声明|不构成(?:任何)?投资建议|据此操作.{0,6}风险自担|后果.{0,6}自负|概不(?:负|承担)(?:任何)?(?:法律)?责任|如有侵权|侵权.{0,6}(?:删除|联系)|^(?:本网|本站|\S{1,10}网)声明" + COLON + r"|凡(?:本网)?注明.{0,20}(?:来源|转载)|仅代表作者(?:本人)?观点|与本(?:网|站)(?:立场)?无关", re.I), 300),
     # Site promos and calls to action: 如需了解更多信息,请登录中国有色网
-    ("promo", re.compile(r"^如需了解更多|请登录.{0,30}了解更多|扫(?:描|一扫)?(?:二维码|码).{0,10}关注|关注.{0,10}(?:微信)?公众号|下载.{0,10}客户端|^【\S{1,10}】\s*扫码|欢迎(?:关注|订阅)|点击(?:查看|阅读|进入)?(?:原文|全文|更多|专题)|^更多(?:精彩|内容|新闻)"), 120),
+    ("promo", re.compile(r"^如需了解更多|请登录.{0,30}了解更多|扫(?:描|一扫)?(?:二维码|码).{0,10}关注|^扫(?:描|一扫)?.{0,4}二维码|^\d{1,2}[、.]\s*回复【.{1,10}】|关注.{0,10}(?:微信)?公众号|下载.{0,10}客户端|^【\S{1,10}】\s*扫码|欢迎(?:关注|订阅)|点击(?:查看|阅读|进入)?(?:原文|全文|更多|专题)|^更多(?:精彩|内容|新闻)"), 120),
     # Interface text
     ("ui", re.compile(r"^x?\s*关闭$|^关闭窗口|分享到|^分享" + COLON + r"|^(?:上|下)一篇|^(?:上|下)一(?:条|页)" + COLON + r"|^【?(?:资料图|图片来源|图)】?$|^附件" + COLON + r"?|调整字体|字号" + COLON + r"?\s*[大中小]|^(?:【\s*)?(?:打印(?:本文|本页|此文)?|关闭(?:窗口|本页)?|返回顶部|收藏(?:本文)?|推荐给朋友|纠错)(?:\s*】)?(?:\s*【.{0,8}】)*$|打印本(?:文|页)|网友评论|发表评论|请文明上网|已有\d+条评论|我要评论|^(?:相关|延伸)(?:新闻|阅读|文章|链接|报道|专题)|^(?:热点|阅读|点击|新闻)排行|^推荐阅读|^猜你喜欢|^责任编辑$", re.I), 40),
     # Footer contact lines: 网站内容维护:集团新闻中心 总机:0355-5921114 / 举报邮箱：jubao@vip.sina.com
