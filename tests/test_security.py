@@ -55,7 +55,8 @@ def test_no_file_data_or_ftp_requests(mixed_crawl, tmp_path):  # noqa: F811
 def _spider(tmp_path: Path) -> NewsSpider:
     sites = tmp_path / "sites.toml"
     sites.write_text(f'[[site]]\nname = "cnmn"\nstart_urls = ["http://{HOST}/"]\n', encoding="utf-8")
-    settings = {**dict(get_project_settings()), "TWISTED_REACTOR_ENABLED": False}  # parsing only, no crawl
+    # Parsing only, no crawl: no reactor, and no run-level extensions (the STATE_DIR lock, the dump finaliser).
+    settings = {**dict(get_project_settings()), "TWISTED_REACTOR_ENABLED": False, "EXTENSIONS": {}}
     crawler = get_crawler(NewsSpider, settings)
     crawler.spider = NewsSpider.from_crawler(crawler, sites=str(sites))
     return crawler.spider
