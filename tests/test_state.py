@@ -39,7 +39,7 @@ def start_slow_crawl(workdir: Path, sites: Path, *settings: str) -> subprocess.P
 
 
 def test_an_overlapping_run_exits_3_and_writes_nothing(tmp_path, sample_sites, family):
-    first = start_slow_crawl(tmp_path, sample_sites)
+    first = start_slow_crawl(tmp_path, sample_sites, "DOWNLOAD_DELAY=1")  # still going when the second has started
     news = tmp_path / "dumps" / "news"
     second = run_crawl(tmp_path, sample_sites)
     assert first.poll() is None, "the first run should still be going: the test did not overlap"
