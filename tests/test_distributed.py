@@ -209,8 +209,9 @@ def test_template_counts_of_two_workers_add_up(redis_server):
     for n, (store, _) in enumerate(zip(stores, models)):
         model = store.load(min_pages=3)
         for page in range(2):  # two pages each: the footer is on four pages in all
-            model.observe("s", [f"正文第{n}{page}段，内容各不相同。", "本网站所有内容版权所有，未经授权不得转载。"])
+            # body lines differ in words (numbers are masked in short template keys)
+            model.observe("s", [f"正文{'甲乙丙丁'[2 * n + page]}段，内容各不相同。", "本网站所有内容版权所有，未经授权不得转载。"])
         store.save(model)
     merged = RedisTemplateStore(client, "t").load(min_pages=3)
     assert merged.is_template("s", "本网站所有内容版权所有，未经授权不得转载。")
-    assert not merged.is_template("s", "正文第00段，内容各不相同。")
+    assert not merged.is_template("s", "正文甲段，内容各不相同。")
