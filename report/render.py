@@ -175,7 +175,7 @@ table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #dd
 td.n{text-align:right}.bad{color:#c0392b;font-weight:600}.warn{color:#c0392b;margin:2px 0}
 .site{border-top:1px solid #ccc;padding:6px 0}.site .last{color:#666;margin-left:8px}
 .charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:4px 0;width:260px}
-figcaption{font-size:12px;color:#555;white-space:nowrap;overflow:hidden}
+figcaption{font-size:12px;color:#555;min-height:34px}
 svg{width:260px;height:60px;display:block;background:#fafafa;overflow:visible}
 path.s{fill:none;stroke-width:1.5;vector-effect:non-scaling-stroke}
 path.axis{stroke:#bbb;vector-effect:non-scaling-stroke}
