@@ -55,7 +55,7 @@ class ArchiveMiddleware:
     def from_crawler(cls, crawler: Any) -> "ArchiveMiddleware":
         s = crawler.settings
         if not _setting(s, "ARCHIVE_ENABLED", "getbool"):
-            raise NotConfigured("ARCHIVE_ENABLED is off")
+            raise NotConfigured  # off by default: no "Disabled" warning on every crawl
         if getattr(crawler.spider, "reads_archives", False):
             raise NotConfigured("the warc spider reads archives; it writes none")
         max_bytes = _setting(s, "ARCHIVE_MAX_BYTES", "getint")
