@@ -69,6 +69,7 @@ class ExtractStage:
             self.stats.inc_value("ruby/markup_removed", rest[-1])
         if status == "not_article":
             self.stats.inc_value("extract/not_article")
+            self.stats.inc_value(f"extract/not_article/{rest[1]}")
             raise NotAnArticle(rest[0])
         if status == "error":
             kind, message = rest[0], rest[1]

@@ -89,6 +89,11 @@ class ExtractedArticle:
 class NotArticleReason(Exception):
     """Why a page is not an article (list page, no title, too short)."""
 
+    @property
+    def kind(self) -> str:
+        """The reason without its measurements, for a stats key: "list page (93% …)" -> "list_page"."""
+        return re.split(r"[(:]", str(self), maxsplit=1)[0].strip().lower().replace(" ", "_") or "unknown"
+
 
 def text_weight(text: str) -> int:
     """Length in 'words': one per CJK character, one per four other characters."""

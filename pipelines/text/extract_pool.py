@@ -40,7 +40,7 @@ def extract_page(
     html: str, url: str, config: ExtractConfig, known_article: bool, tree: Any = None, ruby_removed: int = 0
 ) -> tuple[Any, ...]:
     """Extraction of one page. Returns ("ok", article, ruby annotations removed),
-    ("not_article", reason, n) or ("error", exception type, message, n). Never raises.
+    ("not_article", reason, reason kind, n) or ("error", exception type, message, n). Never raises.
     ``tree``: the page already parsed from ``html`` (ruby stripped, ``ruby_removed`` annotations);
     it is consumed. Without it, the ruby markup is stripped and the page parsed here."""
     n_ruby = ruby_removed
@@ -50,7 +50,7 @@ def extract_page(
     try:
         found = extract_article(html, url, config, known_article=known_article, tree=tree)
     except NotArticleReason as reason:
-        return ("not_article", str(reason), n_ruby)
+        return ("not_article", str(reason), reason.kind, n_ruby)
     except Exception as exc:  # a library failure costs this page only
         return ("error", type(exc).__name__, repr(exc)[:300], n_ruby)
     return ("ok", found, n_ruby)
