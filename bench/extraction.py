@@ -15,6 +15,10 @@ optional meta.jsonl). Every extractor runs on the same bytes in the same run:
 Template learning sees the pages of the same host (meta.jsonl url/host), in a
 first pass, as a crawl's site would over its run; --cold turns it off.
 
+--profiles: ours reads each host's pages in order through the site profiles, as a
+crawl's page reader does (PROFILE_MIN_PAGES, PROFILE_AUDIT_EVERY from --set): a host
+with enough pages of one layout is then read by the fast path. Counted: fast/full pages.
+
 Regressions: pages where ours has recall < 0.6 and at least 0.3 below bare
 trafilatura's on the same page (ours ships something else than the article, or
 nothing, where the plain extractor finds it). Listed with their ids per dataset,
@@ -164,9 +168,18 @@ class Ours:
     count all of its pages (what the dump finalisation does over a site's run),
     then the second pass strips."""
 
-    def __init__(self, cold: bool, overrides: dict | None = None) -> None:
+    def __init__(self, cold: bool, overrides: dict | None = None, profiles: bool = False) -> None:
         self.chain = build_stage_chain({"TEMPLATE_ENABLED": not cold, **(overrides or {})})
         self.template = next((s for s in self.chain.stages if isinstance(s, TemplateStage)), None)
+        self.profiles = None
+        if profiles:
+            from crawler.profiles import ProfileSettings, SiteProfiles
+            from pipelines.extract import extract_config
+            from pipelines.text.profile import ProfileBook
+
+            s = ProfileSettings.from_settings(self.chain.crawler.settings)
+            self.profiles = SiteProfiles(self.chain.crawler, ProfileBook(s.min_pages, s.audit_every), None)
+            self.config = extract_config(self.chain.crawler.settings)
 
     def warm(self, pages: list[Page]) -> None:
         if self.template is None:
@@ -180,9 +193,23 @@ class Ours:
             self.template.model.observe(page.host, (item.text or "").split("\n"))
         self.template.learning = False
 
+    def _profiled(self, page: Page) -> tuple:
+        """The page as the crawl's page reader reads it with site profiles on (in this process)."""
+        from pipelines.text.article_html import parse_html
+        from pipelines.text.extract_pool import extract_page
+        from pipelines.text.profile import read_with_plan
+        from pipelines.text.ruby import strip_ruby_markup
+
+        html, n_ruby = strip_ruby_markup(decode_body(page.html, {}, page.url).text)
+        plan = self.profiles.plan(page.host, page.url, True)
+        result, report = read_with_plan(html, page.url, self.config, True, parse_html(html), n_ruby, plan, extract_page)
+        self.profiles.report(page.host, page.url, result, report)
+        return result
+
     def __call__(self, page: Page) -> tuple[str, str]:
         try:
-            item = self.chain.page(page.html, {}, page.url, site=page.host, url_is_article=True)
+            extra = {"extraction": self._profiled(page)} if self.profiles is not None else {}
+            item = self.chain.page(page.html, {}, page.url, site=page.host, url_is_article=True, **extra)
         except DropItem:
             return "", ""
         return item.text or "", item.title or ""
@@ -257,6 +284,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--predictions", type=Path)
     parser.add_argument("--cold", action="store_true", help="no per-site template learning")
+    parser.add_argument("--profiles", action="store_true", help="read each host's pages in order through the site profiles")
     parser.add_argument("--only", help="comma-separated extractors to run (default: all)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a project setting for ours")
     args = parser.parse_args()
@@ -264,7 +292,7 @@ def main() -> int:
     results: dict[str, dict] = {}
     for folder in args.datasets:
         pages = load_dataset(folder)
-        ours = Ours(args.cold, dict(kv.split("=", 1) for kv in args.set))
+        ours = Ours(args.cold, dict(kv.split("=", 1) for kv in args.set), args.profiles)
         ours.warm(pages)
         extractors = {
             "ours": ours,
@@ -283,6 +311,10 @@ def main() -> int:
                 k.split("/", 2)[2]: v - before.get(k, 0) for k, v in sorted(after.items())
                 if k.startswith("extract/fallback/") and v - before.get(k, 0)
             }
+            if args.profiles:
+                results[folder.name]["ours"]["profile"] = {
+                    k.split("/", 1)[1]: v - before.get(k, 0) for k, v in sorted(after.items()) if k.startswith("profile/") and v - before.get(k, 0)
+                }
 
     print(f"{'dataset':<32} {'extractor':<22} {'P':>6} {'R':>6} {'F1':>6} {'pages':>6} {'pages/s':>8}")
     for ds, res in results.items():
@@ -294,6 +326,8 @@ def main() -> int:
         if "regressions" in res.get("ours", {}):
             regressed = res["ours"]["regressions"]
             print(f"{'':<32} {'regressions':<22} {len(regressed)}" + (": " + ", ".join(r["id"][:24] for r in regressed) if regressed else ""))
+        if res.get("ours", {}).get("profile"):
+            print(f"{'':<32} {'profiles':<22} " + ", ".join(f"{k} {v}" for k, v in res["ours"]["profile"].items()))
         if res.get("ours", {}).get("fallbacks"):
             print(f"{'':<32} {'fallbacks':<22} " + ", ".join(f"{k} {v}" for k, v in res["ours"]["fallbacks"].items()))
     if args.json:
