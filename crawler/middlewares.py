@@ -110,6 +110,10 @@ class IncrementalFetchMiddleware:
         if state.last_modified:
             request.headers.setdefault(b"If-Modified-Since", state.last_modified)
         request.meta["revisit"] = True  # a change found now makes a revision (DedupStage)
+        if state.fetched_at == 0.0:
+            # Dumped before without all its pages (multipage-incomplete) or with an unknown fetch
+            # time: whatever is dumped under this id now is a revision of it, however much it grew.
+            request.meta["dumped_before"] = True
         self.stats.inc_value("incremental/revisited")
         return None
 

@@ -1,7 +1,8 @@
 """URL-state stage: remember what each kept article's URL gave, for the next runs.
 
 The last stage. It notes url, canonical URL, id, content hash, fetch time, ETag
-and Last-Modified of every article that leaves the pipeline; the dump finaliser
+and Last-Modified of every article that leaves the pipeline, one row per page of a
+multi-page article (so a later page reached on its own is known too); the dump finaliser
 writes them to STATE_DIR/urls.sqlite once the dump is in place (``commit``).
 The incremental-fetch middleware (crawler.middlewares) reads them.
 """
@@ -35,7 +36,7 @@ class UrlStateStage:
     def __init__(self, store: UrlStateStore, stats: Any) -> None:
         self.store = store
         self.stats = stats
-        self.pending: dict[str, UrlState] = {}  # article id -> state (committed with the dump)
+        self.pending: dict[str, list[UrlState]] = {}  # article id -> its pages' states (committed with the dump)
         self.non_articles: dict[str, UrlState] = {}  # url -> state of a page that is not an article
 
     @classmethod
@@ -58,20 +59,30 @@ class UrlStateStage:
 
     def process_item(self, item: Any) -> Any:
         a = ItemAdapter(item)
-        self.pending[a["id"]] = UrlState(
-            url=a["url"], canonical_url=a.get("canonical_url") or a["url"], article_id=a["id"],
-            content_hash=a.get("content_hash") or "", fetched_at=time.time(), etag=a.get("etag"),
-            last_modified=a.get("last_modified"), dump="",
-        )
+        pages = list(dict.fromkeys([a["url"], *(a.get("pages") or [])]))
+        fetched_at, etag, last_modified = time.time(), a.get("etag"), a.get("last_modified")
+        incomplete = "multipage-incomplete" in (a.get("warnings") or [])
+        if len(pages) > 1 or incomplete:
+            # A revisit refetches the first page and follows the pager again: page 1 unchanged
+            # (a 304) says nothing about the later pages, so no validators are kept.
+            etag = last_modified = None
+        if incomplete:
+            fetched_at = 0.0  # due for a revisit at the next run, which fetches the whole story again
+        self.pending[a["id"]] = [
+            UrlState(url=page, canonical_url=a.get("canonical_url") or a["url"], article_id=a["id"],
+                     content_hash=a.get("content_hash") or "", fetched_at=fetched_at, etag=etag,
+                     last_modified=last_modified, dump="")
+            for page in pages
+        ]
         return item
 
     def text_changed(self, article_id: str, content_hash: str) -> None:
-        state = self.pending.get(article_id)
-        if state is not None:
-            self.pending[article_id] = UrlState(**{**vars(state), "content_hash": content_hash})
+        states = self.pending.get(article_id)
+        if states is not None:
+            self.pending[article_id] = [UrlState(**{**vars(s), "content_hash": content_hash}) for s in states]
 
     def commit(self, dump: str, dumped_ids: set[str] | None) -> int:
-        rows = [UrlState(**{**vars(s), "dump": dump}) for aid, s in self.pending.items() if dumped_ids is None or aid in dumped_ids]
+        rows = [UrlState(**{**vars(s), "dump": dump}) for aid, states in self.pending.items() if dumped_ids is None or aid in dumped_ids for s in states]
         self.store.record(list(self.non_articles.values()) + rows)
         self.non_articles.clear()
         self.stats.set_value("incremental/urls_recorded", len(rows))

@@ -165,11 +165,16 @@ def _build_urls(tmp: Path, rows: Iterator[tuple[Path, dict]]) -> int:
     states: dict[str, url_state.UrlState] = {}  # a revision's later dump wins
     try:
         for dump, row in rows:
-            states[row["url"]] = url_state.UrlState(
-                url=row["url"], canonical_url=row.get("canonical_url") or row["url"], article_id=row["id"],
-                content_hash=row.get("content_hash") or "", fetched_at=_fetched_at(row.get("fetched_at")),
-                etag=None, last_modified=None, dump=dump.name,
-            )
+            # Every page of a multi-page story (``pages``), so a later page reached on its own is
+            # known; an incomplete story stays due for a revisit (fetched_at 0), as the crawl leaves it.
+            incomplete = "multipage-incomplete" in (row.get("warnings") or [])
+            pages = row.get("pages") if isinstance(row.get("pages"), list) else []
+            for page in dict.fromkeys([row["url"], *(p for p in pages if isinstance(p, str) and p)]):
+                states[page] = url_state.UrlState(
+                    url=page, canonical_url=row.get("canonical_url") or row["url"], article_id=row["id"],
+                    content_hash=row.get("content_hash") or "", fetched_at=0.0 if incomplete else _fetched_at(row.get("fetched_at")),
+                    etag=None, last_modified=None, dump=dump.name,
+                )
         store.record(list(states.values()))
     finally:
         store.close()
