@@ -7,8 +7,9 @@
   server compressed it), status and headers, plus a metadata record with what the
   spider knew about the page (how it was found, sitemap/feed dates, listing page).
 - ``WarcDownloadHandler``: the ``warc`` spider's only download handler for http and
-  https. It answers a request from the WARC record the request carries and fails any
-  other: no network request can be made by a crawl that uses it.
+  https. It answers a request from the WARC record the request carries, or else from the
+  record the spider finds for its URL in the file set (a multi-page story's next page),
+  and fails any other: no network request can be made by a crawl that uses it.
 - ``WarcFileClaims``: in distributed mode, each WARC file is read by one worker.
 """
 
@@ -143,15 +144,20 @@ def _header_list(headers: Headers) -> list[tuple[str, str]]:
 
 
 class WarcDownloadHandler(BaseDownloadHandler):
-    """Answers a request from ``request.meta["warc_page"]`` (a ``WarcPage``); any other
-    request fails with ``faults/no_record``. The ``warc`` spider's only http(s) handler."""
+    """Answers a request from ``request.meta["warc_page"]`` (a ``WarcPage``), or from the
+    record the spider's ``page_by_url`` reads for the request's URL (the file set indexed by
+    URL); any other request fails with ``faults/no_record``. The ``warc`` spider's only
+    http(s) handler: nothing here opens a connection."""
 
     lazy = False
 
     async def download_request(self, request: Any) -> Response:
         page = request.meta.pop("warc_page", None)
         if page is None:
-            raise Fault("no_record", f"no WARC record for {request.url}: the warc spider makes no network request")
+            by_url = getattr(self.crawler.spider, "page_by_url", None)
+            if by_url is None:
+                raise Fault("no_record", f"no WARC record for {request.url}: the warc spider makes no network request")
+            page = by_url(request.url)  # raises Fault("no_record") when the files have none
         headers = Headers(page.headers)
         cls = responsetypes.from_args(headers=headers, url=page.url, body=page.body)
         return cls(url=request.url, status=page.status, headers=headers, body=page.body, request=request, protocol=page.protocol)

@@ -39,6 +39,7 @@ class Article:
     content_hash: str | None = None  # sha1 of normalise_for_matching(text)
     duplicate_of: str | None = None  # id of the kept article this one reposts
     revision: bool = False  # a changed version of an article dumped in an earlier run
+    pages: list[str] = field(default_factory=list)  # every page the text was joined from, in order (one for most articles)
 
     # transient, never exported: what the pipeline stages pass on to each other
     html: str | None = None  # the decoded page (offline tools; a crawl sends `extraction` instead)

@@ -21,6 +21,7 @@ from pipelines.text.article_html import ExtractConfig, parse_html
 from pipelines.text.charset import decode_body
 from pipelines.extract import extract_config
 from pipelines.text.extract_pool import ExtractPool, WorkerCrashed, extract_page
+from pipelines.text.pager import Pager, read_pager
 from pipelines.text.ruby import strip_ruby_markup
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ class PageReading:
     links: list[PageLink] = field(default_factory=list)
     # extract_page's result when the page may be an article, else None
     extraction: tuple[Any, ...] | None = None
+    # what the page's pager says (multi-page articles), read when the page may be an article
+    pager: Pager | None = None
 
     @property
     def overridden(self) -> bool:
@@ -43,10 +46,12 @@ class PageReading:
 
 def read_page(
     body: bytes, content_type: str, url: str, links: SiteLinks | None, config: ExtractConfig | None,
-    known_article: bool, crash_marker: str = "",
+    known_article: bool, story: tuple[str, int] | None = None, crash_marker: str = "",
 ) -> PageReading:
     """One page, read once. ``links``: the site's link rules, None when links are not wanted
-    (depth reached). ``config``: extraction settings, None when the page is not an article."""
+    (depth reached). ``config``: extraction settings, None when the page is not an article.
+    ``story``: (first page URL, this page's position) when the page is a later page of a
+    multi-page article being followed; its pager is read when ``config`` is set."""
     decoded = decode_body(body, {"content-type": content_type}, url)
     text, warnings = decoded.text, list(decoded.warnings)
     if "\x00" in text:
@@ -63,6 +68,8 @@ def read_page(
         # refused the page) the link finder parses it its own way.
         reading.links = links.extract(html, url, root=tree)
     if config is not None:
+        # Also before extraction prunes the tree: the pager is often outside the article block.
+        reading.pager = read_pager(tree, url, *(story or (None, 1)))
         reading.extraction = extract_page(html, url, config, known_article, tree=tree, ruby_removed=n_ruby)
     return reading
 
@@ -92,13 +99,16 @@ class PageReader:
             pool.start()
         return cls(extract_config(s), pool, crawler)
 
-    async def read(self, body: bytes, content_type: str, url: str, links: SiteLinks | None, article: bool, known_article: bool) -> PageReading:
+    async def read(
+        self, body: bytes, content_type: str, url: str, links: SiteLinks | None, article: bool, known_article: bool,
+        story: tuple[str, int] | None = None,
+    ) -> PageReading:
         """Raises WorkerCrashed when the page kills a worker twice (counted, logged)."""
         config = self.config if article else None
         if self.pool is None:  # (the crash marker is a worker fault: it never kills the crawl process)
-            return read_page(body, content_type, url, links, config, known_article)
+            return read_page(body, content_type, url, links, config, known_article, story)
         try:
-            return await self.pool.run(read_page, body, content_type, url, links, config, known_article)
+            return await self.pool.run(read_page, body, content_type, url, links, config, known_article, story)
         except WorkerCrashed:
             self.crawler.stats.inc_value("extract/error/WorkerCrashed")
             logger.error("Extraction worker crashed on %s twice: page dropped", url)

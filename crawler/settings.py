@@ -75,6 +75,10 @@ EXTRACT_FAST = False  # trafilatura's fast mode (no readability/justext comparis
 EXTRACT_MIN_TEXT_CHARS = 60  # fewer characters of body text: not an article
 EXTRACT_MAX_LINK_SHARE = 0.5  # more of the text than this is link text: a list page
 
+# Multi-page articles (crawler/multipage.py, pipelines/text/pager.py; README "Multi-page articles")
+MULTIPAGE_ENABLED = True  # follow an article's pager (下一页, content_1_2.htm, ?page=2) and join its pages into one article
+MULTIPAGE_MAX_PAGES = 20  # pages joined at most (>= 2); a longer story is cut there and flagged multipage-truncated
+
 # Per-site template learning (pipelines/template.py)
 TEMPLATE_ENABLED = True  # learn and strip lines each site repeats across its pages
 TEMPLATE_MIN_PAGES = 3  # a line on this many distinct pages of a site is template

@@ -84,6 +84,8 @@ class ExtractStage:
             self.stats.inc_value(f"extract/fallback/{kind}")
         if found.link_lines_removed:
             self.stats.inc_value("extract/link_lines_removed", found.link_lines_removed)
+        if not adapter.get("pages"):  # (the spider sets them; offline tools read one page)
+            adapter["pages"] = [adapter["url"]]
         adapter["canonical_url"] = found.canonical_url
         adapter["id"] = article_id(found.canonical_url)
         adapter["title"] = found.title

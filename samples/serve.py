@@ -53,10 +53,34 @@ class Placement:
     repost_of: str = ""
     modified: str = ""  # ISO time of a correction: the sitemap's lastmod then says so, as a CMS's does
     dateline: str = ""
+    # A multi-page article: its paragraphs spread over `pages` pages, numbered in `page_form`
+    # ("suffix": content_1_2.htm, "query": ?page=2, "index": .../index_1.html for page 2), a pager
+    # under the body (each site's own words), the first paragraph repeated atop every later page.
+    pages: int = 1
+    page_form: str = ""
+    pager_loops: bool = False  # the last page's 下一页 leads back to the first page
 
     @property
     def url(self) -> str:
         return f"http://{self.site.host}{self.path}"
+
+    def page_path(self, k: int) -> str:
+        """Page k (1-based) of the article."""
+        if k == 1:
+            return self.path
+        if self.page_form == "query":
+            return f"{self.path}?page={k}"
+        stem, dot, ext = self.path.rpartition(".")
+        return f"{stem}_{k - 1}.{ext}" if self.page_form == "index" else f"{stem}_{k}.{ext}"
+
+    def page_url(self, k: int) -> str:
+        return f"http://{self.site.host}{self.page_path(k)}"
+
+    def page_paragraphs(self, k: int) -> list[str]:
+        paras = self.expected_paragraphs()
+        size = -(-len(paras) // self.pages)
+        chunk = paras[(k - 1) * size : k * size]
+        return chunk if k == 1 else [paras[0], *chunk]
 
     def expected_paragraphs(self) -> list[str]:
         """The body a perfect extractor returns for this page."""
@@ -188,7 +212,28 @@ class SampleFamily:
             hot=hot,
         )
 
-    def article_page(self, p: Placement) -> str:
+    def pager(self, p: Placement, k: int) -> str:
+        """The pager under page k, in the site's own style."""
+        href = lambda i: html.escape(quote(p.page_path(i), safe="/?="))  # noqa: E731
+        hant = p.site.template in ("luan", "cnmnhk")
+        prev_word, next_word = ("上一頁", "下一頁") if hant else ("上一页", "下一页")
+        nxt = k + 1 if k < p.pages else (1 if p.pager_loops else 0)
+        if p.page_form == "query":  # [1] [2] [下一頁]
+            parts = [f"[{i}]" if i == k else f'[<a href="{href(i)}">{i}</a>]' for i in range(1, p.pages + 1)]
+            if nxt:
+                parts.append(f'[<a href="{href(nxt)}">{next_word}</a>]')
+        elif p.page_form == "index":  # 第1页 第2页 第3页 共3页 下一页
+            parts = [f"第{i}页" if i == k else f'<a href="{href(i)}">第{i}页</a>' for i in range(1, p.pages + 1)]
+            parts.append(f"共{p.pages}页")
+            if nxt:
+                parts.append(f'<a href="{href(nxt)}">{next_word}</a>')
+        else:  # 上一页 1 2 3 下一页
+            parts = [f'<a href="{href(k - 1)}">{prev_word}</a>' if k > 1 else prev_word]
+            parts += [str(i) if i == k else f'<a href="{href(i)}">{i}</a>' for i in range(1, p.pages + 1)]
+            parts.append(f'<a href="{href(nxt)}">{next_word}</a>' if nxt else next_word)
+        return f'<div class="pages">{" ".join(parts)}</div>'
+
+    def article_page(self, p: Placement, k: int = 1) -> str:
         site, a = p.site, p.article
         others = [o for o in site.placements if o is not p]
         idx = site.placements.index(p) if p in site.placements else -1  # -1: a page outside the lists
@@ -199,12 +244,16 @@ class SampleFamily:
         if 0 <= idx and idx + 1 < len(site.placements):
             nxt = site.placements[idx + 1]
             prevnext.append(f'下一篇：<a href="{quote(nxt.path)}">{html.escape(nxt.article.title)}</a>')
+            if p.pages > 1:  # a "next article" link that looks like a pager's: never a page of this one
+                prevnext.append(f'<a class="next" rel="next" href="{quote(nxt.path)}">下一篇</a>')
         related = "".join(
             f'<li><a href="{quote(o.path)}">{html.escape(o.article.title)}</a> <span>{o.article.published[:10]}</span></li>'
             for o in others[:5]
         )
-        paras = p.expected_paragraphs()
+        paras = p.expected_paragraphs() if p.pages == 1 else p.page_paragraphs(k)
         body = "\n".join(f"<p>{self.annotate(t, p.ruby)}</p>" for t in paras)
+        if p.pages > 1:
+            body += "\n" + self.pager(p, k)
         when = datetime.fromisoformat(a.published) if "T" in a.published else datetime.fromisoformat(a.published + "T00:00:00")
         display = {
             "cnmn": when.strftime("%Y年%m月%d日 %H:%M"),
@@ -227,8 +276,10 @@ class SampleFamily:
             prevnext=" ".join(prevnext),
         )
         head = [f'<meta name="description" content="{html.escape(paras[0][:60])}">']
+        if p.pages > 1 and k < p.pages:
+            head.append(f'<link rel="next" href="{html.escape(quote(p.page_path(k + 1), safe="/?="))}">')
         if site.template == "cnmn":
-            head.append(f'<link rel="canonical" href="{p.url}">')
+            head.append(f'<link rel="canonical" href="{p.page_url(k)}">')
             head.append('<meta property="og:type" content="article">')
         if site.template == "aluportal":
             head.append(f'<meta property="og:url" content="{p.url}">')
@@ -343,6 +394,8 @@ class SampleFamily:
                 else ""
             )
             urls.append(f"<url><loc>{html.escape(p.url)}</loc><lastmod>{p.modified or day}</lastmod>{extra}</url>")
+            if p.pages > 1:  # CMSs list every page: a later page reached on its own
+                urls.append(f"<url><loc>{html.escape(p.page_url(2))}</loc><lastmod>{p.modified or day}</lastmod></url>")
         ns = ' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"' if news else ""
         return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{ns}>\n' + "\n".join(urls) + "\n</urlset>\n"
 
@@ -371,7 +424,8 @@ class SampleFamily:
         site = self.sites.get(host)
         if site is None:
             return 502, "text/plain", b"unknown sample host\n"
-        path = unquote(urlsplit(path).path)
+        parts = urlsplit(path)
+        path = unquote(parts.path)
         html_type = "text/html" + (f"; charset={site.header_charset}" if site.header_charset else "")
 
         def page(text: str, status: int = 200) -> tuple[int, str, bytes]:
@@ -391,8 +445,9 @@ class SampleFamily:
             if path == site.list_page_path(n):
                 return page(self.list_page(site, n))
         for p in site.placements:
-            if path == p.path:
-                return page(self.not_found_page(site) if site.broken else self.article_page(p))
+            for k in range(1, p.pages + 1):
+                if unquote(urlsplit(p.page_path(k)).path) == path and (p.page_form != "query" or parts.query == (f"page={k}" if k > 1 else "")):
+                    return page(self.not_found_page(site) if site.broken else self.article_page(p, k))
         if path in site.extra_pages:
             return page(self.extra_page(site, path))
         if path.endswith(".pdf"):

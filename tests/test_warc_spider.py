@@ -119,8 +119,47 @@ def test_archive_round_trip_rotated_and_without_a_request(tmp_path, sample_serve
     for key in ("candidates_fetched", "articles_extracted", "articles"):  # (dedup counts follow arrival order)
         assert {n: s[key] for n, s in manifest2["sites"].items()} == {n: s[key] for n, s in manifest["sites"].items()}, key
     stats = manifest2["stats"]
+    # Multi-page stories joined as live: their later pages read by URL from the file set.
+    assert {a["id"]: a["pages"] for a in rebuilt} == {a["id"]: a["pages"] for a in live}
+    assert stats.get("multipage/joined") == manifest["stats"].get("multipage/joined") >= 1
+    assert stats["warc/pages_by_url"] >= 1 and stats["warc/index/records"] >= stats["warc/pages_by_url"]
     assert stats["warc/files"] == len(files)
     assert stats["warc/records/response"] == manifest["stats"]["response_received_count"]
+
+
+def test_a_story_page_the_archive_lacks(tmp_path, sample_server, tripwire):
+    """A multi-page story whose last page is not in the archive: the request for it fails
+    (faults/no_record) without a connection, and the story is dumped with the pages it has,
+    flagged multipage-incomplete, as the live crawl does when a page fails. The story's
+    other pages are read by URL from the file set (warc/pages_by_url)."""
+    live_dir, warc_dir = tmp_path / "live", tmp_path / "rebuild"
+    sites = tmp_path / "sites.toml"
+    sites.write_text(sites_file_for(sample_server.port), encoding="utf-8")
+    rc, log, live, _, _ = run_spider("news", live_dir, [f"sites={sites}"], [f"STATE_DIR={live_dir / 'state'}", "ARCHIVE_ENABLED=True"])
+    assert rc == 0, log[-3000:]
+    story = max(live, key=lambda a: len(a["pages"]))
+    assert len(story["pages"]) >= 3
+    missing = story["pages"][-1]
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    for f in sorted((live_dir / "dumps" / "news").glob("*.warc.gz")):
+        data = f.read_bytes()
+        with f.open("rb") as fh:
+            it = ArchiveIterator(fh)
+            members = [(it.get_record_offset(), rec.rec_headers.get_header("WARC-Target-URI")) for rec in it]
+        ends = [o for o, _ in members[1:]] + [len(data)]
+        (kept / f.name).write_bytes(b"".join(data[o:end] for (o, url), end in zip(members, ends) if url != missing))
+    rc, log, rebuilt, _, manifest = run_spider("warc", warc_dir, [f"warc={kept}", f"sites={_tripwired_sites(tmp_path, tripwire)}"],
+                                               [f"STATE_DIR={warc_dir / 'state'}"], proxy_port=tripwire.port)
+    assert rc == 0, log[-3000:]
+    assert tripwire.connections == 0
+    stats = manifest["stats"]
+    assert stats["faults/no_record"] == 1 and stats["multipage/incomplete"] == 1
+    assert stats["warc/pages_by_url"] >= len(story["pages"]) - 2
+    got = {a["url"]: a for a in rebuilt}[story["url"]]
+    assert got["pages"] == story["pages"][:-1] and "multipage-incomplete" in got["warnings"]
+    assert story["text"].startswith(got["text"][:200]) and len(got["text"]) < len(story["text"])
+    assert {a["id"] for a in rebuilt} == {a["id"] for a in live}
 
 
 def test_a_request_without_a_record_fails_and_is_counted():

@@ -31,7 +31,8 @@ from crawler.feeds import run_timestamp
 from crawler.items import Article
 from crawler.links import PageLink, SiteLinks
 from crawler.middlewares import AlreadyFetched
-from crawler.reading import PageReader
+from crawler.multipage import MultipageConfig, Story
+from crawler.reading import PageReader, PageReading
 from crawler.sites import SiteConfig, load_sites
 from pipelines.text.extract_pool import WorkerCrashed
 
@@ -81,6 +82,7 @@ class NewsSpider(scrapy.Spider):
             settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
         for site in spider.sites:
             spider._links[site.name] = SiteLinks(site.allowed_domains, site.follow_pattern, site.deny_pattern)
+        spider.multipage = MultipageConfig.from_settings(settings)
         spider.reader = PageReader.from_crawler(crawler)
         logger.info("Loaded %d sites from %s", len(spider.sites), path)
         return spider
@@ -194,13 +196,31 @@ class NewsSpider(scrapy.Spider):
             if w not in ("charset-overridden", "nul-bytes"):
                 stats.inc_value(f"decode/{w}")
 
-        for request in self._follow(reading.links, site, depth):
+        pager = reading.pager if self.multipage.enabled else None
+        for request in self._follow(reading.links, site, depth, pager.story_urls if pager else ()):
             yield request
         if not article:
             return
+        if pager is not None and pager.first_url:
+            # A later page of a multi-page story reached on its own (sitemap, list, search): never
+            # an article alone. Its first page is asked for instead (once: the dupefilter) and
+            # brings this page with it.
+            stats.inc_value("multipage/later_page_alone")
+            logger.info("%s is a later page of %s: the story is read from its first page", response.url, pager.first_url)
+            request = self.story_head_request(pager.first_url, site, depth, response)
+            if request is not None:
+                yield request
+            return
         if not response.meta.get("known_non_article"):
             stats.inc_value(f"news/site/{site.name}/candidates")
-        yield Article(
+        item = self._article(response, site, reading, is_article)
+        if pager is not None and pager.next_url and reading.extraction and reading.extraction[0] == "ok":
+            yield self._next_page(Story.start(item, depth), pager.next_url, site)
+            return
+        yield item
+
+    def _article(self, response: Response, site: SiteConfig, reading: PageReading, is_article: bool | None) -> Article:
+        return Article(
             url=response.url,
             site=site.name,
             domain=(response.url.split("/")[2].split(":")[0]).lower(),
@@ -218,10 +238,96 @@ class NewsSpider(scrapy.Spider):
             etag=(response.headers.get(b"ETag") or b"").decode("latin-1") or None,
             last_modified=(response.headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
             revisit=bool(response.meta.get("revisit")),
+            pages=[response.url],
+            revision=bool(response.meta.get("dumped_before")),  # (DedupStage sets it for other revisits)
         )
 
-    def _follow(self, links: list[PageLink], site: SiteConfig, depth: int) -> Iterable[scrapy.Request]:
+    # -- multi-page articles (crawler/multipage.py) -----------------------------------
+
+    def _next_page(self, story: Story, url: str, site: SiteConfig) -> Any:
+        """The request for a story's next page, or the story as one article when it ends here:
+        the pager loops back to a page already read, or MULTIPAGE_MAX_PAGES is reached."""
+        stats = self.crawler.stats
+        if url.split("#", 1)[0] in story.seen:
+            stats.inc_value("multipage/loop")
+            logger.info("Pager of %s loops back to %s after %d pages: the story ends there", story.head.url, url, len(story.pages))
+            return self._story_done(story)
+        if len(story.pages) >= self.multipage.max_pages:
+            stats.inc_value("multipage/max_pages")
+            logger.warning("%s has more than MULTIPAGE_MAX_PAGES=%d pages: joined the first %d", story.head.url, self.multipage.max_pages, len(story.pages))
+            return self._story_done(story, "multipage-truncated")
+        story.seen.add(url.split("#", 1)[0])
+        meta = {"site": site.name, "site_depth": story.depth, "article_candidate": False}
+        # dont_filter: the page may have been fetched on its own already (a sitemap lists it);
+        # loops are stopped by the story's own seen set. Ahead of other pages, so a story is
+        # not held in memory longer than its pages take.
+        return scrapy.Request(url, callback=self.parse_story_page, errback=self.on_story_error, meta=meta,
+                              cb_kwargs={"story": story}, dont_filter=True, priority=10)
+
+    def story_head_request(self, url: str, site: SiteConfig, depth: int, response: Response) -> scrapy.Request | None:
+        """The request for the first page of a story whose later page ``response`` was reached
+        on its own (the dupefilter drops it when that page was asked for already)."""
+        return self._request(url, site, self.parse_page, depth, via=response.meta.get("via", "link"))
+
+    def _story_done(self, story: Story, *flags: str) -> Article:
+        stats = self.crawler.stats
+        if len(story.pages) > 1:
+            stats.inc_value("multipage/joined")
+            stats.inc_value("multipage/pages", len(story.pages))
+        if "multipage-incomplete" in flags:
+            stats.inc_value("multipage/incomplete")
+        logger.info("Joined %d pages of %s%s", len(story.pages), story.head.url, f" ({', '.join(flags)})" if flags else "")
+        return story.article(*flags)
+
+    def _story_failed(self, story: Story, url: str, why: str) -> Article:
+        logger.warning("Page %d of %s (%s) failed: %s; the %d pages read are dumped, flagged multipage-incomplete",
+                       len(story.pages) + 1, story.head.url, url, why, len(story.pages))
+        return self._story_done(story, "multipage-incomplete")
+
+    async def parse_story_page(self, response: Response, story: Story) -> AsyncIterator[Any]:
+        """A later page of a multi-page article: read it, add it, go on to the next."""
+        site = self.site_of(response)
+        self.crawler.stats.inc_value(f"news/site/{site.name}/pages")
+        fault = (f"http_{response.status}", "HTTP error page") if response.status >= 400 else self._page_fault(response)
+        if fault is not None:
+            self.count_fault(fault[0], site.name, response.url, fault[1])
+            yield self._story_failed(story, response.url, fault[0])
+            return
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        try:
+            reading = await self.reader.read(response.body, content_type, response.url, self.link_rules(site, story.depth),
+                                             True, True, (story.head.url, len(story.pages) + 1))
+        except WorkerCrashed:
+            yield self._story_failed(story, response.url, "worker crashed")
+            return
+        except Exception as exc:
+            self.count_fault("read_error", site.name, response.url, repr(exc)[:300], logging.WARNING)
+            yield self._story_failed(story, response.url, "read_error")
+            return
+        if not reading.extraction or reading.extraction[0] != "ok":
+            # (a list page's pagination, or a page that lost its article: never joined)
+            yield self._story_failed(story, response.url, f"no article on the page ({reading.extraction[1] if reading.extraction else 'unread'})")
+            return
+        story.add(response.url, reading.extraction, reading.warnings)
+        pager = reading.pager
+        for request in self._follow(reading.links, site, story.depth, (pager.story_urls if pager else frozenset()) | story.seen):
+            yield request
+        if pager is not None and pager.next_url:
+            yield self._next_page(story, pager.next_url, site)
+        else:
+            yield self._story_done(story)
+
+    def on_story_error(self, failure: Any) -> Iterable[Article]:
+        """A later page could not be fetched (after its retries): the story is dumped with the
+        pages it has, flagged ``multipage-incomplete``; its URL state is left due for a revisit."""
+        self.on_error(failure)
+        story = failure.request.cb_kwargs["story"]
+        return [self._story_failed(story, failure.request.url, fault_kind(failure.value, failure.request))]
+
+    def _follow(self, links: list[PageLink], site: SiteConfig, depth: int, story_urls: Iterable[str] = ()) -> Iterable[scrapy.Request]:
         for link in links:
+            if story_urls and link.url.split("#", 1)[0] in story_urls:
+                continue  # a page of this article's own pager: fetched as part of the story
             # Pagination and (with an article_pattern) non-article links lead to
             # list pages: follow them, never emit them as articles.
             listing = bool(_PAGINATION_TEXT.match(link.text or "")) or site.is_article_url(link.url) is False

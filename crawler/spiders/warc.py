@@ -16,14 +16,26 @@ site per host (named after the host). Pages of our own archives carry a metadata
 record (how the page was found, its sitemap/feed date, whether it was a list page),
 so re-extraction judges them exactly as the crawl did.
 
+Multi-page articles (MULTIPAGE_ENABLED): before reading, the spider indexes the response
+records of the whole file set by URL (``WarcReader.index_urls``: one streaming pass over the
+records' headers, 16 bytes a record). A story's later pages are then requested as in the
+live crawl, and ``WarcDownloadHandler`` answers such a request, which carries no record, by
+reading the URL's record at its offset. A URL the archive lacks fails as any missing record
+(``faults/no_record``): the story is dumped with the pages it has, ``multipage-incomplete``.
+A later page's own record is never an article alone; when its first page is in the file set
+the story is read from that page's record (here or, in distributed mode, by the worker that
+claims its file), else the first page is asked for and fails the same way.
+
 Stats: ``warc/files``, ``warc/records/<type>``, ``warc/pages``, ``warc/skipped/<reason>``,
-``warc/revisits_resolved``, ``warc/files_claimed_elsewhere`` (distributed mode).
+``warc/revisits_resolved``, ``warc/files_claimed_elsewhere`` (distributed mode),
+``warc/index/records``, ``warc/pages_by_url`` (pages read on demand: a story's later pages).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -31,12 +43,15 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
 
 from crawler.archive import WarcFileClaims
+from crawler.faults import Fault
 from crawler.links import SiteLinks
 from crawler.sites import SiteConfig
 from crawler.spiders.news import NewsSpider
-from pipelines.warc.reader import Skip, WarcPage, WarcReader, expand_paths
+from pipelines.warc.reader import Skip, UrlIndex, WarcPage, WarcReader, expand_paths
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +85,7 @@ class WarcSpider(NewsSpider):
         self.job = job
         self._host_site: dict[str, SiteConfig | None] = {}
         self._by_name: dict[str, SiteConfig] = {}
+        self.url_index: UrlIndex | None = None  # with MULTIPAGE_ENABLED: the file set's pages by URL
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "WarcSpider":
@@ -135,9 +151,41 @@ class WarcSpider(NewsSpider):
             level = logging.WARNING
         logger.log(level, "Skipped WARC record %s %s [%s]: %s", where, skip.url or "", skip.reason, skip.detail)
 
+    # -- pages asked for by URL (multi-page articles) ---------------------------------
+
+    async def _index_urls(self) -> None:
+        """Index the whole file set, claimed by this worker or not: a story's pages may be
+        in files another worker reads (their paths must be the same for every worker)."""
+        began = time.monotonic()
+        self.url_index = await maybe_deferred_to_future(deferToThread(self.warc_reader.index_urls, self.paths))
+        self.crawler.stats.set_value("warc/index/records", len(self.url_index))
+        logger.info("Indexed %d response records of %d WARC file(s) by URL in %.1f s (%.1f MB)", len(self.url_index),
+                    len(self.paths), time.monotonic() - began, self.url_index.nbytes / 2**20)
+
+    def page_by_url(self, url: str) -> WarcPage:
+        """The archived page of ``url``, for a request that carries no record (a story's next
+        page); raises Fault("no_record") when the file set has none that can be read."""
+        where = self.url_index.locate(url) if self.url_index is not None else None
+        if where is None:
+            why = "not in the WARC files read" if self.url_index is None or url not in self.url_index else \
+                "its record is inside a whole-file gzip, which cannot be read at an offset"
+            raise Fault("no_record", f"no WARC record for {url}: {why} (the warc spider makes no network request)")
+        page = self.warc_reader.page_at(where[0], where[1], url)
+        if page is None:
+            raise Fault("no_record", f"the WARC record of {url} at {where[0]}@{where[1]} is not a page (see its skip)")
+        self.crawler.stats.inc_value("warc/pages_by_url")
+        return page
+
+    def story_head_request(self, url: str, site: SiteConfig, depth: int, response: Response) -> scrapy.Request | None:
+        if self.url_index is not None and url in self.url_index:
+            return None  # the story is read from its first page's own record
+        return super().story_head_request(url, site, depth, response)
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for site in self.sites:
             self.crawler.stats.inc_value("news/sites")
+        if self.multipage.enabled:
+            await self._index_urls()
         for path in self.paths:
             if self.claims is not None and not self.claims.claim(path):
                 self.crawler.stats.inc_value("warc/files_claimed_elsewhere")

@@ -12,19 +12,28 @@ gzip member (or, in an uncompressed file, at the next ``WARC/1.`` line).
 Memory is bounded by one record (``max_record_bytes``) plus a payload-digest index of
 the pages read, which resolves ``revisit`` records to their original's body when the
 original is in the same file set (earlier, or later: those are resolved at the end).
+
+``WarcReader.index_urls(paths)`` is a first, streaming pass over the records' headers:
+a ``UrlIndex`` of where each URL's response record is (16 bytes a record), so that a page
+the caller asks for by URL (the later pages of a multi-page article) is read at its offset
+with ``page_at``, as revisits read their originals.
 """
 
 from __future__ import annotations
 
 import glob
+import hashlib
 import logging
 import os
 import zlib
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from w3lib.url import safe_url_string
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
 
@@ -291,9 +300,7 @@ class WarcReader:
 
     def _response(self, rec: Any, path: str, offset: int | None) -> WarcPage | None:
         h = rec.rec_headers
-        url = h.get_header("WARC-Target-URI") or ""
-        if url.startswith("<") and url.endswith(">"):
-            url = url[1:-1]  # WARC/1.0 drafts wrote the URI in angle brackets
+        url = _target(rec)
         if not url.startswith(("http://", "https://")):
             self.skip("not_http", path, offset, url, f"target {url[:80]!r}")
             return None
@@ -379,19 +386,64 @@ class WarcReader:
         # A revisit record may hold the HTTP headers of its own capture; else the original's.
         return self._page(url, http if http and http.get_statuscode() else ohttp, rec, path, offset, body=body, revisit_of=oid)
 
-    def _original(self, path: str, offset: int) -> tuple[bytes, Any] | None:
+    def _record_at(self, path: str, offset: int, read: Callable[[Any], Any]) -> Any:
+        """``read(record)`` for the record at ``offset`` of ``path`` (a gzip member's start, or
+        a record's in an uncompressed file); None when it cannot be read there."""
         try:
             with open(path, "rb") as fh:
                 gz = fh.read(3) == GZIP_MAGIC
                 stream = _Member(fh, offset) if gz else fh
                 fh.seek(offset)
                 for rec in ArchiveIterator(stream):
-                    if rec.rec_type != "response":
-                        return None
-                    return rec.raw_stream.read(self.max + 1), rec.http_headers
+                    return read(rec)
         except Exception:
             return None
         return None
+
+    def _original(self, path: str, offset: int) -> tuple[bytes, Any] | None:
+        def body(rec: Any) -> tuple[bytes, Any] | None:
+            if rec.rec_type != "response":
+                return None
+            return rec.raw_stream.read(self.max + 1), rec.http_headers
+
+        return self._record_at(path, offset, body)
+
+    # -- pages by URL ------------------------------------------------------------------
+
+    def index_urls(self, paths: Iterable[Path | str]) -> "UrlIndex":
+        """Where the response records of ``paths`` are, by URL: one streaming pass over the
+        records' headers (payloads are skipped, not held). Only captures that can be pages are
+        indexed (http(s), HTTP 200, not cut by their crawler); revisits are not. Damage is
+        stepped over without a report: the reading pass reports it."""
+        names: list[str] = []
+        keys, places = array("Q"), array("q")
+        for number, path in enumerate(paths):
+            names.append(str(path))
+            for offset, rec in _headers(str(path)):
+                if rec.rec_type != "response" or rec.rec_headers.get_header("WARC-Truncated"):
+                    continue
+                url = _target(rec)
+                if not url.startswith(("http://", "https://")) or not rec.http_headers:
+                    continue
+                if (rec.http_headers.get_statuscode() or "").strip() != "200":
+                    continue
+                keys.append(url_key(url))
+                places.append((number << UrlIndex.OFFSET_BITS) | (UrlIndex.NO_OFFSET if offset is None else offset))
+        return UrlIndex(names, keys, places)
+
+    def page_at(self, path: str, offset: int, url: str) -> WarcPage | None:
+        """The page of the response record of ``url`` at ``offset`` (from ``index_urls``),
+        judged like any record (host wanted, HTML, size, whole); None when it is not a page
+        (its reason reported as a skip) or not that URL's record."""
+        def page(rec: Any) -> WarcPage | None:
+            if rec.rec_type != "response" or _normal(_target(rec)) != _normal(url):
+                return None
+            found = self._response(rec, path, offset)
+            if found is not None:
+                found.fields = {}
+            return found
+
+        return self._record_at(path, offset, page)
 
     def resolve_pending(self) -> Iterator[WarcPage]:
         pending, self.pending_revisits = self.pending_revisits, []
@@ -411,3 +463,96 @@ class _Detached:
     def __init__(self, rec: Any) -> None:
         self.rec_headers = rec.rec_headers
         self.length = rec.length
+
+
+# -- the URL index -----------------------------------------------------------------------
+
+
+class UrlIndex:
+    """URL -> (path, offset) of its response record in a file set, for reading a page on
+    demand. Two sorted numpy arrays: a 64-bit hash of the normalised URL, and the file's
+    number and the record's offset packed in one integer: 16 bytes a record (1.6 MB per
+    100,000 records), whatever the URLs' length. The first capture of a URL in the file
+    set's order wins; a hash collision costs a page (``page_at`` checks the URL), never a
+    wrong one. A record inside a whole-file gzip has no offset of its own: its URL is known
+    to be in the archive (``in``) but cannot be read on demand (``locate`` gives None)."""
+
+    OFFSET_BITS = 44  # offsets up to 16 TiB; up to 2**19 files
+    NO_OFFSET = (1 << OFFSET_BITS) - 1
+
+    def __init__(self, paths: list[str], keys: array, places: array) -> None:
+        self.paths = paths
+        k = np.frombuffer(keys, dtype=np.uint64) if len(keys) else np.empty(0, dtype=np.uint64)
+        v = np.frombuffer(places, dtype=np.int64) if len(places) else np.empty(0, dtype=np.int64)
+        order = np.argsort(k, kind="stable")
+        self.keys, self.places = k[order], v[order]
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @property
+    def nbytes(self) -> int:
+        return self.keys.nbytes + self.places.nbytes
+
+    def _place(self, url: str) -> int | None:
+        key = np.uint64(url_key(url))
+        i = int(np.searchsorted(self.keys, key))
+        if i < len(self.keys) and self.keys[i] == key:
+            return int(self.places[i])
+        return None
+
+    def __contains__(self, url: object) -> bool:
+        return isinstance(url, str) and self._place(url) is not None
+
+    def locate(self, url: str) -> tuple[str, int] | None:
+        place = self._place(url)
+        if place is None:
+            return None
+        offset = place & self.NO_OFFSET
+        if offset == self.NO_OFFSET:
+            return None
+        return self.paths[place >> self.OFFSET_BITS], offset
+
+
+def _normal(url: str) -> str:
+    """A URL as a request for it is written (Scrapy's ``safe_url_string``), without its fragment."""
+    return safe_url_string(url.split("#", 1)[0])
+
+
+def url_key(url: str) -> int:
+    return int.from_bytes(hashlib.blake2b(_normal(url).encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def _target(rec: Any) -> str:
+    url = rec.rec_headers.get_header("WARC-Target-URI") or ""
+    if url.startswith("<") and url.endswith(">"):
+        url = url[1:-1]  # WARC/1.0 drafts wrote the URI in angle brackets
+    return url
+
+
+def _headers(path: str) -> Iterator[tuple[int | None, Any]]:
+    """(offset or None, record) of each record of a WARC file, its headers parsed; the payload
+    is skipped by the iterator as it moves on. Offsets as ``WarcReader.read_file`` gives them:
+    a gzip member's start for its first record, None after it; a record's start when the file
+    is not compressed. A damaged stretch is skipped to the next member or record."""
+    try:
+        fh = open(path, "rb")
+    except OSError:
+        return
+    with fh:
+        gz = fh.read(3) == GZIP_MAGIC
+        size = os.fstat(fh.fileno()).st_size
+        offset: int | None = 0
+        while offset is not None and offset < size:
+            stream = _Member(fh, offset) if gz else fh
+            fh.seek(offset)
+            it = ArchiveIterator(stream)
+            at = offset
+            try:
+                for n, rec in enumerate(it):
+                    if not gz:
+                        at = it.offset
+                    yield ((offset if n == 0 else None) if gz else at), rec
+                offset = stream.end if gz and stream.complete else None
+            except Exception:  # damage: on from the next member or record
+                offset = _scan(fh, at + 1, GZIP_MAGIC if gz else WARC_LINE)

@@ -197,3 +197,39 @@ def test_unreadable_file_is_counted():
     pages, counts, skips = read(["/nonexistent/x.warc.gz"])
     assert pages == [] and counts["skipped/unreadable_file"] == 1
     assert set(SKIP_REASONS) >= {s.reason for s in skips}
+
+
+def test_url_index_finds_each_page_at_its_offset(wget_files, tmp_path):
+    """index_urls: one pass over the headers; page_at reads the same page as the full read,
+    in gzip-per-record and uncompressed files; a whole-file gzip is indexed but not seekable;
+    a damaged member costs its own URL only."""
+    for name in ("gz", "plain"):
+        whole, _, _ = read([wget_files[name]])
+        reader = WarcReader()
+        index = reader.index_urls([wget_files[name]])
+        assert len(index) >= len(whole) and index.nbytes == 16 * len(index)
+        for page in whole:
+            path, offset = index.locate(page.url + "#frag")  # (the fragment is no part of the key)
+            again = reader.page_at(path, offset, page.url)
+            assert (again.url, again.body, again.headers) == (page.url, page.body, page.headers)
+        assert reader.page_at(path, offset, "http://www.cnmn.test/other.html") is None  # another URL's record
+        assert index.locate("http://www.cnmn.test/never-archived.html") is None
+        assert "http://www.cnmn.test/never-archived.html" not in index
+    # gzip'd as a whole: the URLs are known to be archived, not readable at an offset
+    one = tmp_path / "whole.warc.gz"
+    one.write_bytes(gzip.compress(wget_files["plain"].read_bytes()))
+    index = WarcReader().index_urls([one])
+    url = "http://www.luan.test/xwzx/2014-09/11/content_201.htm"
+    assert url in index and index.locate(url) is None
+    # a damaged member: that URL is lost, the rest are indexed
+    whole, _, _ = read([wget_files["gz"]])
+    victim = sorted(whole, key=lambda p: p.offset)[len(whole) // 2]
+    data = bytearray(wget_files["gz"].read_bytes())
+    end = min(o for o in member_offsets(wget_files["gz"]) if o > victim.offset)
+    mid = victim.offset + (end - victim.offset) // 2
+    data[mid : mid + 64] = b"\x00" * 64
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(bytes(data))
+    index = WarcReader().index_urls([bad])
+    assert victim.url not in index
+    assert all(p.url in index for p in whole if p.url != victim.url)
