@@ -9,8 +9,12 @@ they are; at least 1,000 of them are distinct articles (the rest are the same
 texts under new URLs, which the repost index catches). Then, in the same run:
 
   crawl        `scrapy crawl news` over a sitemap of the N pages (no politeness
-               delay, loopback HTTP), with extraction workers (EXTRACT_WORKERS=auto)
+               delay, loopback HTTP), with extraction workers (EXTRACT_WORKERS=auto) and
+               site profiles on (PROFILES_ENABLED=True); the fast-path share is printed
   crawl+archive  the crawl with ARCHIVE_ENABLED=True (every response also written to WARC)
+  crawl-noprof the crawl with PROFILES_ENABLED=False (every page through the full path):
+               the profile crawl's dump must agree with it page by page (text F1 >= 0.98 on
+               >= 95% of the pages in both dumps, the same pages accounted for, as many kept)
   crawl-1      the same crawl with extraction in the crawl process (EXTRACT_WORKERS=0):
                its dump must hold exactly the same articles
   crawl-fast   the crawl with EXTRACT_FAST=True (trafilatura without its readability/
@@ -198,11 +202,26 @@ def crawl(port: int, n: int, workers: str, workdir: Path, *settings: str) -> dic
     rows = [json.loads(line) for line in dump.read_text(encoding="utf-8").splitlines()]
     dups_file = dump.with_name(dump.name.replace(".jsonl", ".duplicates.jsonl"))
     dups = [json.loads(line) for line in dups_file.read_text(encoding="utf-8").splitlines()] if dups_file.exists() else []
+    manifest = dump.with_name(dump.name.replace(".jsonl", ".manifest.json"))
+    stats = json.loads(manifest.read_text(encoding="utf-8")).get("stats", {}) if manifest.exists() else {}
+    profile = {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith("profile/")}
     # Which copy of a repost is kept depends on arrival order; what must not differ is that
     # every page is accounted for (in the dump or the duplicates file) and as many are kept.
     return {"pages": n, "seconds": round(elapsed, 2), "pages_per_s": round(n / elapsed, 2), "peak_rss_mb": round(peak / 2**20),
             "cpu_ms_per_page": round(1000 * cpu / n, 1), "articles": len(rows), "urls": sorted(r["url"] for r in rows + dups),
-            "returncode": returncode}
+            "returncode": returncode, "profile": profile, "texts": {r["url"]: r["text"] for r in rows}}
+
+
+def agreement(a: dict, b: dict) -> dict:
+    """Page by page, the texts of two crawls' dumps (pages in both): share with shingle F1 >= 0.98."""
+    from pipelines.text.profile import shingle_f1
+
+    common = sorted(set(a["texts"]) & set(b["texts"]))
+    f1 = [shingle_f1(a["texts"][u], b["texts"][u]) for u in common]
+    same = a["urls"] == b["urls"] and a["articles"] == b["articles"]
+    return {"pages_compared": len(common), "share_f1_098": round(sum(f >= 0.98 for f in f1) / max(1, len(f1)), 4),
+            "mean_f1": round(sum(f1) / max(1, len(f1)), 4), "same_articles": same,
+            "passed": same and len(common) > 0 and sum(f >= 0.98 for f in f1) >= 0.95 * len(f1)}
 
 
 def ceiling(port: int, n: int, workers: int) -> dict:
@@ -304,8 +323,11 @@ def main() -> int:
     print(f"{args.pages} pages ({distinct} distinct), {sum(map(len, pages)) / 2**20:.0f} MB of HTML")
     server = BenchServer(pages)
     try:
-        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as d:
-            result["crawl"] = crawl(server.port, args.pages, "auto", Path(a))
+        with tempfile.TemporaryDirectory() as a:
+            result["crawl"] = crawl(server.port, args.pages, "auto", Path(a), "PROFILES_ENABLED=True")
+        with tempfile.TemporaryDirectory() as e:
+            result["crawl_profiles_off"] = crawl(server.port, args.pages, "auto", Path(e), "PROFILES_ENABLED=False")
+        with tempfile.TemporaryDirectory() as d:
             # every response also written to WARC (bench/warc.py reads it back)
             result["crawl_archive"] = crawl(server.port, args.pages, "auto", Path(d), "ARCHIVE_ENABLED=True")
         with tempfile.TemporaryDirectory() as b, tempfile.TemporaryDirectory() as c:
@@ -319,6 +341,7 @@ def main() -> int:
     same = (result["crawl"]["urls"] == result["crawl_one_process"]["urls"]
             and result["crawl"]["articles"] == result["crawl_one_process"]["articles"])
     result["same_output_as_one_process"] = same
+    result["profiles_vs_full_path"] = agreement(result["crawl"], result["crawl_profiles_off"])
     if args.scale:
         big = build_pages(args.pages * args.scale)
         server = BenchServer(big)
@@ -330,7 +353,7 @@ def main() -> int:
     b = result["bare_trafilatura"]["pages_per_s"]
     result["bare_trafilatura"]["cpu_ms_per_page"] = round(1000 / b, 1)
     print(f"{'run':<44} {'pages/s':>8} {'vs bare':>8} {'CPU ms/page':>12} {'peak RSS':>9}")
-    for name in ("crawl", "crawl_archive", "crawl_one_process", "crawl_fast", "crawl_scaled", "ceiling_scrapy_trafilatura", "bare_trafilatura",
+    for name in ("crawl", "crawl_profiles_off", "crawl_archive", "crawl_one_process", "crawl_fast", "crawl_scaled", "ceiling_scrapy_trafilatura", "bare_trafilatura",
                  "stages_one_process"):
         if name in result:
             r = result[name]
@@ -338,13 +361,27 @@ def main() -> int:
             cpu = f"{r['cpu_ms_per_page']:.1f}" if "cpu_ms_per_page" in r else ""
             label = f"{name} ({r['pages']} pages)" if "pages" in r else name
             print(f"{label:<44} {r['pages_per_s']:>8.1f} {r['pages_per_s'] / b:>7.2f}x {cpu:>12} {rss:>9}")
+    prof = result["crawl"]["profile"]
+    offered = prof.get("fast", 0) + prof.get("full", 0)
+    print(f"profiles: fast path {prof.get('fast', 0)}/{offered} article pages ({prof.get('fast', 0) / max(1, offered):.0%}), "
+          f"audits {prof.get('audit', 0)}, disagreed {prof.get('audit_disagreed', 0)} "
+          f"({prof.get('audit_disagreed', 0) / max(1, prof.get('audit', 0)):.1%}), learned {prof.get('learned', 0)}, "
+          f"relearned {prof.get('relearned', 0)}, guards "
+          + ", ".join(f"{k.split('/', 1)[1]} {v}" for k, v in sorted(prof.items()) if k.startswith("guard/")))
+    ag = result["profiles_vs_full_path"]
+    print(f"profiles vs full path, page by page: {ag['pages_compared']} pages, text F1 >= 0.98 on {ag['share_f1_098']:.1%} "
+          f"(mean {ag['mean_f1']:.4f}), same articles kept: {ag['same_articles']} -> {'pass' if ag['passed'] else 'FAIL'}")
+    ceiling_pps = result["ceiling_scrapy_trafilatura"]["pages_per_s"]
+    print(f"crawl vs ceiling (same run): {result['crawl']['pages_per_s'] / ceiling_pps:.2f}x; "
+          f"profiles off: {result['crawl_profiles_off']['pages_per_s'] / ceiling_pps:.2f}x")
     print(f"articles in the dump: workers {result['crawl']['articles']}, one process {result['crawl_one_process']['articles']}; "
           f"same pages accounted for and as many kept: {same}")
     for r in result.values():
         if isinstance(r, dict):
             r.pop("urls", None)
+            r.pop("texts", None)
     write_json(args.json, result)
-    return 0 if same else 1
+    return 0 if same and result["profiles_vs_full_path"]["passed"] else 1
 
 
 def write_json(path: Path | None, result: dict) -> None:

@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crawler.links import PageLink, SiteLinks
+from crawler.profiles import SiteProfiles
 from pipelines.text.article_html import ExtractConfig, parse_html
 from pipelines.text.charset import decode_body
 from pipelines.extract import extract_config
 from pipelines.text.extract_pool import ExtractPool, WorkerCrashed, extract_page
 from pipelines.text.pager import Pager, read_pager
+from pipelines.text.profile import Plan, ProfileReport, read_with_plan
 from pipelines.text.ruby import strip_ruby_markup
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,8 @@ class PageReading:
     extraction: tuple[Any, ...] | None = None
     # what the page's pager says (multi-page articles), read when the page may be an article
     pager: Pager | None = None
+    # what the worker did with the site profile's plan (fast or full path, guard, what it learned)
+    profile: ProfileReport | None = None
 
     @property
     def overridden(self) -> bool:
@@ -46,12 +50,13 @@ class PageReading:
 
 def read_page(
     body: bytes, content_type: str, url: str, links: SiteLinks | None, config: ExtractConfig | None,
-    known_article: bool, story: tuple[str, int] | None = None, crash_marker: str = "",
+    known_article: bool, story: tuple[str, int] | None = None, plan: Plan | None = None, crash_marker: str = "",
 ) -> PageReading:
     """One page, read once. ``links``: the site's link rules, None when links are not wanted
     (depth reached). ``config``: extraction settings, None when the page is not an article.
     ``story``: (first page URL, this page's position) when the page is a later page of a
-    multi-page article being followed; its pager is read when ``config`` is set."""
+    multi-page article being followed; its pager is read when ``config`` is set.
+    ``plan``: the site profile's plan for the page (crawler/profiles.py), None without one."""
     decoded = decode_body(body, {"content-type": content_type}, url)
     text, warnings = decoded.text, list(decoded.warnings)
     if "\x00" in text:
@@ -70,7 +75,10 @@ def read_page(
     if config is not None:
         # Also before extraction prunes the tree: the pager is often outside the article block.
         reading.pager = read_pager(tree, url, *(story or (None, 1)))
-        reading.extraction = extract_page(html, url, config, known_article, tree=tree, ruby_removed=n_ruby)
+        if plan is None:
+            reading.extraction = extract_page(html, url, config, known_article, tree=tree, ruby_removed=n_ruby)
+        else:
+            reading.extraction, reading.profile = read_with_plan(html, url, config, known_article, tree, n_ruby, plan, extract_page)
     return reading
 
 
@@ -78,10 +86,11 @@ class PageReader:
     """Reads pages in a pool of worker processes (or in this process), awaited by the spider,
     so downloads go on meanwhile."""
 
-    def __init__(self, config: ExtractConfig, pool: ExtractPool | None, crawler: Any) -> None:
+    def __init__(self, config: ExtractConfig, pool: ExtractPool | None, crawler: Any, profiles: SiteProfiles | None = None) -> None:
         self.config = config
         self.pool = pool
         self.crawler = crawler  # its stats exist once the crawl starts, after the spider is built
+        self.profiles = profiles  # PROFILES_ENABLED: the site profiles, learned and used here
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "PageReader":
@@ -93,22 +102,32 @@ class PageReader:
         # trafilatura warns "discarding data" for every list page; the extraction stage reports
         # and counts that outcome itself (NotAnArticle), so its own warnings would only be noise.
         logging.getLogger("trafilatura").setLevel(logging.ERROR)
+        config = extract_config(s)
+        profiles = SiteProfiles.from_crawler(crawler)  # (a bad PROFILE_* value stops the start here)
         pool = None
         if workers:
             pool = ExtractPool(workers, s.get("EXTRACT_CRASH_MARKER") or "")
             pool.start()
-        return cls(extract_config(s), pool, crawler)
+        return cls(config, pool, crawler, profiles)
 
     async def read(
         self, body: bytes, content_type: str, url: str, links: SiteLinks | None, article: bool, known_article: bool,
-        story: tuple[str, int] | None = None,
+        story: tuple[str, int] | None = None, site: str | None = None,
     ) -> PageReading:
-        """Raises WorkerCrashed when the page kills a worker twice (counted, logged)."""
+        """Raises WorkerCrashed when the page kills a worker twice (counted, logged).
+        ``site``: the page's site, for its profile (None: no profile, the full path)."""
         config = self.config if article else None
+        plan = self.profiles.plan(site, url, known_article) if self.profiles and site and config and not story else None
         if self.pool is None:  # (the crash marker is a worker fault: it never kills the crawl process)
-            return read_page(body, content_type, url, links, config, known_article, story)
+            reading = read_page(body, content_type, url, links, config, known_article, story, plan)
+            if plan is not None:
+                self.profiles.report(site, url, reading.extraction, reading.profile)
+            return reading
         try:
-            return await self.pool.run(read_page, body, content_type, url, links, config, known_article, story)
+            reading = await self.pool.run(read_page, body, content_type, url, links, config, known_article, story, plan)
+            if plan is not None:
+                self.profiles.report(site, url, reading.extraction, reading.profile)
+            return reading
         except WorkerCrashed:
             self.crawler.stats.inc_value("extract/error/WorkerCrashed")
             logger.error("Extraction worker crashed on %s twice: page dropped", url)
@@ -117,5 +136,7 @@ class PageReader:
             self.crawler.stats.set_value("extract/worker_restarts", self.pool.restarts)
 
     def close(self) -> None:
+        if self.profiles is not None:
+            self.profiles.close()
         if self.pool is not None:
             self.pool.close()

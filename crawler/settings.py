@@ -79,6 +79,12 @@ EXTRACT_MAX_LINK_SHARE = 0.5  # more of the text than this is link text: a list 
 MULTIPAGE_ENABLED = True  # follow an article's pager (下一页, content_1_2.htm, ?page=2) and join its pages into one article
 MULTIPAGE_MAX_PAGES = 20  # pages joined at most (>= 2); a longer story is cut there and flagged multipage-truncated
 
+# Site profiles: learn each site's article block, read its next pages without trafilatura
+# (crawler/profiles.py, pipelines/text/profile.py; README "Throughput")
+PROFILES_ENABLED = False  # the fast path for pages of a site whose profile is confident (off: speed target not met, see README)
+PROFILE_MIN_PAGES = 5  # agreeing full-path pages before a site's block locator is trusted (>= 2; measured: 3, 5, 8)
+PROFILE_AUDIT_EVERY = 10  # 1 in this many fast-path pages also takes the full path and is compared (>= 1)
+
 # Per-site template learning (pipelines/template.py)
 TEMPLATE_ENABLED = True  # learn and strip lines each site repeats across its pages
 TEMPLATE_MIN_PAGES = 3  # a line on this many distinct pages of a site is template

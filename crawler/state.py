@@ -45,6 +45,8 @@ def stores_in_use(settings: Any) -> list[str]:
         stores.append("urls")
     if settings.getbool("TEMPLATE_ENABLED") and settings.getbool("TEMPLATE_PERSIST"):
         stores.append("templates")
+    if settings.getbool("PROFILES_ENABLED"):
+        stores.append("profiles")
     return stores
 
 

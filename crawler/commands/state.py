@@ -3,11 +3,15 @@
 check    each store: ok, missing, unreadable or of another version; exit 1 when one needs a rebuild
 rebuild  rebuild the named stores (default: all) from the finished dumps in DUMPS_DIR/<spider>,
          under the run lock (exit 3 when a run holds it, after LOCK_WAIT)
-stats    size of each store, and per site (or host): URLs known, articles indexed, template pages and lines
+stats    size of each store, and per site (or host): URLs known, articles indexed, template pages and lines,
+         profile pages
+profiles [site ...]  each site's profile: its block locators (confident or being learned), the lines
+         cut inside the block, its usual text length, its article and list URL shapes
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -20,13 +24,15 @@ from scrapy.exceptions import UsageError
 from crawler.state import EXIT_LOCKED, lock_wait
 from pipelines.stores.heal import FILES, check_store, finished_dumps, heal
 from pipelines.stores.lock import StateLock, StateLocked, describe_holder
+from pipelines.stores.profiles import ProfileStore
+from pipelines.text.profile import describe
 
 
 class Command(ScrapyCommand):
     requires_project = True
 
     def syntax(self) -> str:
-        return "check|rebuild [store ...]|stats"
+        return "check|rebuild [store ...]|stats|profiles [site ...]"
 
     def short_desc(self) -> str:
         return "Check, rebuild (from the finished dumps) or describe the state stores"
@@ -36,10 +42,12 @@ class Command(ScrapyCommand):
         parser.add_argument("--spider", default="news", help="whose dumps to rebuild from (DUMPS_DIR/<spider>; default: news)")
 
     def run(self, args: list[str], opts: Any) -> None:
-        if not args or args[0] not in ("check", "rebuild", "stats"):
-            raise UsageError("say check, rebuild or stats")
+        if not args or args[0] not in ("check", "rebuild", "stats", "profiles"):
+            raise UsageError("say check, rebuild, stats or profiles")
         self.state_dir = Path(self.settings.get("STATE_DIR") or ".state")
         self.folder = Path(self.settings.get("DUMPS_DIR") or "dumps") / opts.spider
+        if args[0] == "profiles":
+            return self.profiles(args[1:])
         stores = args[1:] or list(FILES)
         unknown = [s for s in stores if s not in FILES]
         if unknown:
@@ -82,7 +90,7 @@ class Command(ScrapyCommand):
                 for site, what, n in self._per_site(store, conn):
                     sites.setdefault(site, Counter())[what] += n
             conn.close()
-        columns = ["urls", "articles indexed", "template pages", "lines counted"]
+        columns = ["urls", "articles indexed", "template pages", "lines counted", "profile pages"]
         print(f"\n{'site (or host)':<28} " + " ".join(f"{c:>16}" for c in columns))
         for site in sorted(sites):
             print(f"{site[:28]:<28} " + " ".join(f"{sites[site][c]:>16,}" for c in columns))
@@ -102,6 +110,41 @@ class Command(ScrapyCommand):
                 u.close()
             counts = Counter(hosts.get(aid, "(unknown host)") for (aid,) in conn.execute("SELECT article_id FROM docs"))
             return [(h, "articles indexed", n) for h, n in counts.items()]
+        if store == "profiles":
+            return [(site, "profile pages", json.loads(data)["pages"]) for site, data in conn.execute("SELECT site, profile FROM sites")]
         pages = conn.execute("SELECT site, COUNT(*) FROM pages GROUP BY site").fetchall()
         lines = conn.execute("SELECT site, COUNT(*) FROM lines GROUP BY site").fetchall()
         return [(s, "template pages", n) for s, n in pages] + [(s, "lines counted", n) for s, n in lines]
+
+    def profiles(self, sites: list[str]) -> None:
+        """Each site's profile as the crawl uses it (read-only: may run beside a crawl)."""
+        path = self.state_dir / FILES["profiles"]
+        status = check_store("profiles", path)
+        if status.state != "ok":
+            print(f"profiles   {status.reason()}   {path}")
+            self.exitcode = 1
+            return
+        stored = ProfileStore(path).sites()
+        for site in sites or sorted(stored):
+            if site not in stored:
+                print(f"{site}: no profile (no article page of it read yet)")
+                self.exitcode = 1
+                continue
+            print(describe_profile(site, stored[site]))
+
+
+def describe_profile(site: str, data: dict) -> str:
+    """A site's stored profile, as a user reads it."""
+    out = [f"site {site}: {data['pages']} pages read, {data['offered']} offered the fast path; "
+           f"{data['learned']} locators learned, {data['relearned']} relearned, {data['invalidated']} forgotten after an audit"]
+    for r in sorted(data["locators"], key=lambda r: (not r["confident"], -r["pages"])):
+        state = "CONFIDENT" if r["confident"] else f"learning ({len(r['window'])} recent pages)"
+        out.append(f"  {state:<26} {describe(tuple(tuple(s) for s in r['locator']))}")
+        if r["confident"] or r["agreeing"]:
+            out.append(f"  {'':<26} {r['pages']} pages seen, {r['agreeing']} agreeing, {r['fast_pages']} read fast; text weight "
+                       f"{r['min_weight']}-{r['max_weight']}, dated {r['dated']}/{r['agreeing']}; {len(r['cuts'])} line(s) cut in the block")
+    for kind in ("article_shapes", "list_shapes"):
+        shapes = sorted(data[kind].items(), key=lambda kv: -kv[1])[:5]
+        if shapes:
+            out.append(f"  {kind.replace('_', ' ')}: " + ", ".join(f"{shape} ({n})" for shape, n in shapes))
+    return "\n".join(out)

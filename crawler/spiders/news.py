@@ -180,7 +180,8 @@ class NewsSpider(scrapy.Spider):
         follow = self.link_rules(site, depth)
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         try:
-            reading = await self.reader.read(response.body, content_type, response.url, follow, article, is_article is True)
+            reading = await self.reader.read(response.body, content_type, response.url, follow, article, is_article is True,
+                                             site=site.name)
         except WorkerCrashed:
             return  # counted and logged by the reader; this page alone is lost
         except Exception as exc:  # a library failure on one page (extraction's own are caught inside)

@@ -12,7 +12,8 @@ can be rebuilt from them:
   fetch time and dump (ETag and Last-Modified are not in the dumps: the next
   revisit is an unconditional GET; pages known not to be articles are fetched again);
 - ``templates`` (templates.sqlite): the dumps hold texts with the template lines
-  already removed, so the models are relearned from the next pages, from empty.
+  already removed, so the models are relearned from the next pages, from empty;
+- ``profiles`` (profiles.sqlite): site profiles are relearned from the next pages, from empty.
 
 A rebuilt store is written next to the old one and renamed into place; the old file
 (and its -wal/-shm) is moved aside as ``<name>.broken-<UTC time>``, never deleted.
@@ -29,17 +30,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
-from pipelines.stores import repost_index, site_template, url_state
+from pipelines.stores import profiles, repost_index, site_template, url_state
+from pipelines.text import profile
 from pipelines.text.normalise import ScriptConverter
 
 logger = logging.getLogger(__name__)
 
-FILES = {"reposts": "reposts.sqlite", "urls": "urls.sqlite", "templates": "templates.sqlite"}
+FILES = {"reposts": "reposts.sqlite", "urls": "urls.sqlite", "templates": "templates.sqlite", "profiles": profiles.FILE}
 # store -> (meta key, the value this version writes): what "another version" means for each
 VERSIONS = {
     "reposts": ("params", lambda: json.dumps(repost_index.PARAMS, sort_keys=True)),
     "urls": ("schema", lambda: url_state.SCHEMA),
     "templates": ("algorithm", lambda: site_template.ALGORITHM),
+    "profiles": ("algorithm", lambda: profile.ALGORITHM),
 }
 
 
@@ -51,7 +54,8 @@ class StoreStatus:
     detail: str = ""
 
     def needs_rebuild(self, have_dumps: bool) -> bool:
-        return self.state in ("unreadable", "other-version") or (self.state == "missing" and have_dumps)
+        # (a missing profile store is simply learned from the pages: there is nothing to recover)
+        return self.state in ("unreadable", "other-version") or (self.state == "missing" and have_dumps and self.store != "profiles")
 
     def reason(self) -> str:
         return f"{self.state}: {self.detail}" if self.detail else self.state
@@ -186,7 +190,12 @@ def _build_templates(tmp: Path, rows: Iterator[tuple[Path, dict]]) -> int:
     return 0
 
 
-BUILDERS = {"reposts": _build_reposts, "urls": _build_urls, "templates": _build_templates}
+def _build_profiles(tmp: Path, rows: Iterator[tuple[Path, dict]]) -> int:
+    profiles.build_empty(tmp)  # relearned from the next pages
+    return 0
+
+
+BUILDERS = {"reposts": _build_reposts, "urls": _build_urls, "templates": _build_templates, "profiles": _build_profiles}
 
 
 def rebuild_store(store: str, path: Path, dumps: list[Path], reason: str) -> Rebuilt:
