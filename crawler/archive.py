@@ -31,6 +31,7 @@ from scrapy.responsetypes import responsetypes
 
 from crawler.faults import Fault
 from pipelines.warc.writer import HttpExchange, RotatingWarcWriter
+from pipelines.stores.paths import dump_folder
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class ArchiveMiddleware:
 
     def _open(self) -> RotatingWarcWriter:
         spider = self.crawler.spider
-        folder = Path(self.crawler.settings.get("DUMPS_DIR") or "dumps").resolve() / spider.name
+        folder = dump_folder(self.crawler.settings, spider.name)
         self.writer = RotatingWarcWriter(folder, spider.run_id, self.max_bytes, software=self.crawler.settings.get("USER_AGENT") or "zh-news-corpus")
         return self.writer
 
@@ -125,7 +126,7 @@ class ArchiveMiddleware:
         responses, bytes), written through a temporary file and an atomic rename."""
         files = self.finish()
         spider = self.crawler.spider
-        folder = Path(self.crawler.settings.get("DUMPS_DIR") or "dumps").resolve() / spider.name
+        folder = dump_folder(self.crawler.settings, spider.name)
         path = folder / f"{spider.run_id}.manifest.json"
         if not path.exists():
             return

@@ -34,6 +34,7 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from pipelines.stores.redis_state import worker_key
+from pipelines.stores.paths import dump_folder
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ class SharedScheduler(Scheduler):
         self._pop = self.server.register_script(_POP_INTO_FLIGHT)
         self.crawler.inflight = self  # the spider's errback reports failed requests here
         self._beat()
-        dumps = Path(s.get("DUMPS_DIR") or "dumps").resolve() / spider.name
+        dumps = dump_folder(s, spider.name)
         if dumps.is_dir():
             salvage_dead_parts(dumps, lambda run: self.server.exists(worker_key(self.prefix, run)), self.run)
         self.recover_dead_workers()

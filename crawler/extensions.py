@@ -17,6 +17,7 @@ from scrapy import Request, signals
 
 from crawler.feeds import LocalFeed, is_default_dump, user_feeds
 from pipelines.text.normalise import ScriptConverter, content_hash
+from pipelines.stores.paths import dump_folder
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ class DumpFinalizer:
         return ext
 
     def _dump_dir(self) -> Path:
-        return Path(self.crawler.settings.get("DUMPS_DIR") or "dumps").resolve() / self.crawler.spider.name
+        return dump_folder(self.crawler.settings, self.crawler.spider.name)
 
     def salvage_killed_job(self) -> list[Path]:
         """Resuming a JOBDIR crawl after a hard kill: Scrapy's saved seen-set will not

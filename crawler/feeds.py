@@ -19,6 +19,7 @@ from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage
 from scrapy.utils.misc import build_from_crawler
 
 from crawler.items import EXPORTED_FIELDS
+from pipelines.stores.paths import dumps_root
 
 if TYPE_CHECKING:
     from crawler.extensions import FinalPass
@@ -138,7 +139,7 @@ class DefaultDumpAddon:
             settings.set("FEED_EXPORT_FIELDS", EXPORTED_FIELDS, priority="project")
         if settings.getdict("FEEDS"):
             return
-        dumps = Path(settings.get("DUMPS_DIR") or "dumps")
+        dumps = dumps_root(settings)
         # Written as .part; DumpFinalizer renames it when the run ends, so a finished
         # dump is never half-written and a crashed run leaves only a .part behind.
         uri = str(dumps.resolve() / "%(name)s" / "%(run)s.jsonl.part")

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from pipelines.stores.profiles import FILE, ProfileStore, RedisProfileStore
+from pipelines.stores.profiles import ProfileStore, RedisProfileStore
 from pipelines.text.profile import AUDIT_MIN_F1, Plan, ProfileBook, ProfileReport, audit_f1, describe
+from pipelines.stores.paths import store_path
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class SiteProfiles:
             store: Any = RedisProfileStore(state.client, state.prefix)
         else:
             # (crawler/state.py checked the file at start-up and rebuilt it if it was damaged)
-            store = ProfileStore(Path(s.get("STATE_DIR") or ".state") / FILE)
+            store = ProfileStore(store_path(s, "profiles"))
         return cls(crawler, book, store)
 
     def _loaded(self) -> None:

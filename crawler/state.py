@@ -30,6 +30,7 @@ from scrapy.exceptions import NotConfigured
 from crawler.feeds import run_timestamp
 from pipelines.stores.heal import heal
 from pipelines.stores.lock import StateLock, StateLocked, describe_holder
+from pipelines.stores.paths import dump_folder, state_dir as state_path
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ class StateGuard:
         wait = lock_wait(s)  # a bad value fails at start-up, in distributed mode too
         if s.get("REDIS_URL"):
             raise NotConfigured("distributed mode: the state is in Redis, shared by the workers")
-        state_dir = Path(s.get("STATE_DIR") or ".state")
+        state_dir = state_path(s)
         guard = cls(crawler, StateLock(state_dir))
         try:
             guard.lock.acquire(wait)
@@ -95,7 +96,7 @@ class StateGuard:
         crawler.state_guard = guard  # the manifest reports what was rebuilt
         crawler.signals.connect(guard.engine_stopped, signal=signals.engine_stopped)
         spider = crawler.spider
-        folder = Path(s.get("DUMPS_DIR") or "dumps").resolve() / (spider.name if spider is not None else "news")
+        folder = dump_folder(s, spider.name if spider is not None else "news")
         if spider is not None and getattr(spider, "run_id", None):
             spider.run_id = unused_run_id(folder)
         guard.heal(state_dir, folder, stores_in_use(s))

@@ -30,6 +30,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from pipelines.text.normalise import ScriptConverter
 from pipelines.stores.redis_state import RaceLost, shared_state
 from pipelines.stores.repost_index import Fingerprint, Match, RepostIndex, fingerprint
+from pipelines.stores.paths import dump_folder, store_path
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ class DedupStage:
         if s.get("REDIS_URL"):
             index = shared_state(crawler).repost_index(threshold, contain)
         else:
-            path = Path(s.get("STATE_DIR") or ".state") / "reposts.sqlite" if s.getbool("DEDUP_PERSIST") else None
+            path = store_path(s, "reposts") if s.getbool("DEDUP_PERSIST") else None
             index = RepostIndex(path, threshold, contain).open()
         sites = getattr(crawler.spider, "sites", []) if crawler.spider else []
         converter = ScriptConverter()
@@ -93,7 +94,7 @@ class DedupStage:
         dup_path = None
         spider = crawler.spider
         if spider is not None and getattr(spider, "run_id", None):
-            dup_path = Path(s.get("DUMPS_DIR") or "dumps").resolve() / spider.name / f"{spider.run_id}.duplicates.jsonl.part"
+            dup_path = dump_folder(s, spider.name) / f"{spider.run_id}.duplicates.jsonl.part"
         stage = cls(index, mode, outlets, crawler.stats, dup_path, converter)
         crawler.dedup_stage = stage  # the dump finaliser commits the index through it
         return stage

@@ -19,10 +19,11 @@ from scrapy.exceptions import NotConfigured
 
 from pipelines.stores.redis_state import shared_state
 from pipelines.stores.url_state import UrlState, UrlStateStore
+from pipelines.stores.paths import store_path
 
 
 def url_state_path(settings: Any) -> Path:
-    return Path(settings.get("STATE_DIR") or ".state") / "urls.sqlite"
+    return store_path(settings, "urls")
 
 
 def open_url_states(crawler: Any) -> Any:

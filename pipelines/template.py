@@ -21,12 +21,13 @@ from scrapy.exceptions import NotConfigured
 
 from pipelines.stores.redis_state import shared_state
 from pipelines.stores.site_template import SiteTemplateModel, SiteTemplateStore, text_keys
+from pipelines.stores.paths import store_path
 
 logger = logging.getLogger(__name__)
 
 
 def template_store_path(settings: Any) -> Path:
-    return Path(settings.get("STATE_DIR") or ".state") / "templates.sqlite"
+    return store_path(settings, "templates")
 
 
 class TemplateStage:

@@ -15,6 +15,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from report.render import write_report
+from pipelines.stores.paths import dumps_root
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: Any) -> None:
         if len(args) > 1:
             raise UsageError("give at most one dump folder")
-        folder = Path(args[0]) if args else Path(self.settings.get("DUMPS_DIR") or "dumps") / "news"
+        folder = Path(args[0]) if args else dumps_root(self.settings) / "news"
         if not folder.is_dir():
             raise UsageError(f"{folder}: no such folder")
         started = time.perf_counter()

@@ -26,6 +26,7 @@ from pipelines.stores.heal import FILES, check_store, finished_dumps, heal
 from pipelines.stores.lock import StateLock, StateLocked, describe_holder
 from pipelines.stores.profiles import ProfileStore
 from pipelines.text.profile import describe
+from pipelines.stores.paths import dumps_root, state_dir
 
 
 class Command(ScrapyCommand):
@@ -44,8 +45,8 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: Any) -> None:
         if not args or args[0] not in ("check", "rebuild", "stats", "profiles"):
             raise UsageError("say check, rebuild, stats or profiles")
-        self.state_dir = Path(self.settings.get("STATE_DIR") or ".state")
-        self.folder = Path(self.settings.get("DUMPS_DIR") or "dumps") / opts.spider
+        self.state_dir = state_dir(self.settings)
+        self.folder = dumps_root(self.settings) / opts.spider
         if args[0] == "profiles":
             return self.profiles(args[1:])
         stores = args[1:] or list(FILES)

@@ -33,10 +33,11 @@ from typing import Callable, Iterator
 from pipelines.stores import profiles, repost_index, site_template, url_state
 from pipelines.text import profile
 from pipelines.text.normalise import ScriptConverter
+from pipelines.stores.paths import STORE_FILES
 
 logger = logging.getLogger(__name__)
 
-FILES = {"reposts": "reposts.sqlite", "urls": "urls.sqlite", "templates": "templates.sqlite", "profiles": profiles.FILE}
+FILES = STORE_FILES  # store name -> file in STATE_DIR (pipelines/stores/paths.py)
 # store -> (meta key, the value this version writes): what "another version" means for each
 VERSIONS = {
     "reposts": ("params", lambda: json.dumps(repost_index.PARAMS, sort_keys=True)),

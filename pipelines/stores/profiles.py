@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.text.profile import ALGORITHM, ProfileBook
+from pipelines.stores.paths import STORE_FILES
 
-FILE = "profiles.sqlite"
+FILE = STORE_FILES["profiles"]
 
 
 class ProfileStoreError(RuntimeError):
