@@ -17,7 +17,7 @@ from scrapy.exceptions import DropItem
 from pipelines.text.article_html import text_weight
 from pipelines.extract import NotAnArticle
 from pipelines.text.lines_zh import BoilerplateClassifier, fields_from_blocks, published_from_fields
-from pipelines.text.normalise import HAN_RUN, ScriptConverter, count_chars
+from pipelines.text.normalise import ScriptConverter, is_chinese_text
 
 
 
@@ -64,7 +64,7 @@ class BoilerplateStage:
         text = adapter.get("text") or ""
         # A Chinese boilerplate classifier: other languages' lines pass untouched (their
         # copyright lines are part of the article, as the English gold standards have them).
-        chinese = count_chars(HAN_RUN, text) * 5 > len(text)
+        chinese = is_chinese_text(text)
         result = self.classifier.strip(text, adapter.get("title"), lines_too=chinese)
         alternative = adapter.get("alternative_text")
         adapter["alternative_text"] = None

@@ -21,7 +21,7 @@ from lxml import etree
 from w3lib.url import canonicalize_url
 
 from pipelines.text.list_page import list_page_evidence
-from pipelines.text.normalise import count_chars
+from pipelines.text.normalise import count_chars, is_chinese_text
 
 _WS = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
@@ -161,6 +161,11 @@ def _clean_title(raw: str | None, tree: lxml.html.HtmlElement) -> str | None:
             return parts[0].strip()
         return cand
     return None
+
+
+def is_chinese_page(head_title: str, lang: str | None) -> bool:
+    """A CJK <title> or a zh lang attribute: the page's metadata lines (来源/时间/编辑) are looked for."""
+    return len(_CJK.findall(head_title)) >= 2 or (lang or "").lower().startswith("zh")
 
 
 def _first_heading(tree: lxml.html.HtmlElement) -> str | None:
@@ -467,7 +472,7 @@ def extract_article(
     canonical = find_canonical(tree, url)
     lang = tree.get("lang") or next(iter(tree.xpath("//html/@lang")), None)
     head_title = tree.findtext(".//title") or ""
-    chinese_page = len(_CJK.findall(head_title)) >= 2 or (lang or "").lower().startswith("zh")
+    chinese_page = is_chinese_page(head_title, lang)
     links = _link_texts(tree)
     # Chinese metadata lines (来源/时间/编辑) are looked for on Chinese pages only.
     meta_lines = _short_blocks(tree) if chinese_page else []
@@ -522,7 +527,7 @@ def extract_article(
             raise NotArticleReason(why)
     # Related-article and most-read lists that trafilatura keeps: lines that are a link's text.
     # Chinese portals only: English articles list links in their bodies (sources, products).
-    chinese = count_chars(_CJK_RUN, text) * 5 > len(text)
+    chinese = is_chinese_text(text)
     body = [l for l in lines if l not in links] if chinese else list(lines)
     if alternative is not None:
         alt_lines = [l for l in (_WS.sub(" ", l).strip() for l in alternative.split("\n")) if l]

@@ -85,6 +85,12 @@ def detect_script(text: str) -> str | None:
     return default_converter().script(text)
 
 
+def is_chinese_text(text: str) -> bool:
+    """More than a fifth of the characters are Han: the Chinese line classifier and the link-line
+    filter apply. One test for the extraction, the profiles' fast path and the boilerplate stage."""
+    return count_chars(HAN_RUN, text) * 5 > len(text)
+
+
 def detect_language(text: str, declared: str | None = None) -> str | None:
     """ISO 639-1 code from the characters used; the page's lang attribute otherwise."""
     letters = count_chars(_LETTER_RUN, text) or 1

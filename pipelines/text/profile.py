@@ -40,10 +40,10 @@ from lxml import etree
 
 from pipelines.stores.site_template import line_keys
 from pipelines.text.article_html import (
-    _CJK, _CJK_RUN, _RECOMMEND, _SOFT_404, ExtractConfig, ExtractedArticle, _clean_title, _first_heading, _in_aside,
+    _RECOMMEND, _SOFT_404, ExtractConfig, ExtractedArticle, _clean_title, _first_heading, _in_aside, is_chinese_page,
     _link_texts, _short_blocks, coverage, find_author, find_canonical, structured_date, text_weight,
 )
-from pipelines.text.normalise import count_chars
+from pipelines.text.normalise import is_chinese_text
 
 ALGORITHM = "site-profile/1 locator=tag+id+class(digits masked, table parts as div) lines=blocks+br keys=site-template/2"
 
@@ -189,8 +189,7 @@ def block_lines(block: Any) -> list[str]:
 
 
 def _chinese(lines: list[str]) -> bool:
-    text = "".join(lines)
-    return count_chars(_CJK_RUN, text) * 5 > len(text)
+    return is_chinese_text("".join(lines))
 
 
 def without_link_lines(lines: list[str], links: frozenset[str]) -> list[str]:
@@ -349,7 +348,7 @@ def fast_extract(
         return None, "no_date", locator
     lang = tree.get("lang") or next(iter(tree.xpath("//html/@lang")), None)
     head_title = tree.findtext(".//title") or ""
-    chinese_page = len(_CJK.findall(head_title)) >= 2 or (lang or "").lower().startswith("zh")
+    chinese_page = is_chinese_page(head_title, lang)
     og_title = next(iter(tree.xpath("//meta[@property='og:title']/@content")), None)
     title = _clean_title(str(og_title) if og_title else None, tree) or (_first_heading(tree) if known_article else None)
     if not title and not known_article:
