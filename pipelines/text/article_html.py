@@ -37,7 +37,7 @@ _RECOMMEND_TOKENS = (
     "xgxw", "xgwz", "xgyd", "xgtj", "tjyd", "tuijian", "xiangguan", "rdph", "rmtj", "paihang", "remen",
     "morenews", "more-news", "more_news", "news-rank", "newsrank", "stream-item",
 )
-_RECOMMEND = re.compile("|".join(re.escape(t) for t in _RECOMMEND_TOKENS))
+RECOMMEND_CLASS_ID = re.compile("|".join(re.escape(t) for t in _RECOMMEND_TOKENS))
 
 
 def prune_recommendations(tree: lxml.html.HtmlElement) -> int:
@@ -45,7 +45,7 @@ def prune_recommendations(tree: lxml.html.HtmlElement) -> int:
     (an XPath with a contains() per token costs more than the extraction)."""
     doomed = []
     for el in tree.xpath("//*[@class or @id]"):
-        if _RECOMMEND.search((el.get("class") or "") + " " + (el.get("id") or "")):
+        if RECOMMEND_CLASS_ID.search((el.get("class") or "") + " " + (el.get("id") or "")):
             doomed.append(el)
     removed = 0
     for el in doomed:
@@ -136,14 +136,14 @@ _PLAIN_ANCHOR_TEXT = etree.XPath("//a[not(*)]/text()")
 _NESTED_ANCHORS = etree.XPath("//a[*]")
 
 
-def _link_texts(tree: lxml.html.HtmlElement) -> frozenset[str]:
+def link_texts(tree: lxml.html.HtmlElement) -> frozenset[str]:
     """The texts of the page's links (plain anchors read in one XPath call)."""
     texts = {_WS.sub(" ", str(t)).strip() for t in _PLAIN_ANCHOR_TEXT(tree)}
     texts.update(_WS.sub(" ", a.text_content()).strip() for a in _NESTED_ANCHORS(tree))
     return frozenset(t for t in texts if len(t) >= 2)
 
 
-def _clean_title(raw: str | None, tree: lxml.html.HtmlElement) -> str | None:
+def clean_title(raw: str | None, tree: lxml.html.HtmlElement) -> str | None:
     """The headline: an <h1>/<h2> the <title> starts with, else <title> minus its site suffix."""
     head_title = _WS.sub(" ", (tree.findtext(".//title") or "")).strip()
     for tag in ("h1", "h2"):
@@ -168,7 +168,7 @@ def is_chinese_page(head_title: str, lang: str | None) -> bool:
     return len(_CJK.findall(head_title)) >= 2 or (lang or "").lower().startswith("zh")
 
 
-def _first_heading(tree: lxml.html.HtmlElement) -> str | None:
+def first_heading(tree: lxml.html.HtmlElement) -> str | None:
     """A page without <title> or og:title (a fragment, a bare CMS export): its first heading."""
     for el in tree.iter("h1", "h2", "h3", "h4"):
         text = _WS.sub(" ", el.text_content()).strip()
@@ -187,7 +187,7 @@ _SHORT_BLOCKS = etree.XPath(
 )
 
 
-def _short_blocks(tree: lxml.html.HtmlElement, limit: int = 400) -> list[str]:
+def short_blocks(tree: lxml.html.HtmlElement, limit: int = 400) -> list[str]:
     """Texts of short blocks in document order: metadata lines are among them.
     Selected by one compiled XPath (lengths computed in C, not per element in Python)."""
     seen: set[str] = set()
@@ -356,7 +356,7 @@ def wrap_bare_paragraphs(tree: lxml.html.HtmlElement) -> int:
 _ASIDE = re.compile(r"cookie|consent|gdpr|privacy|modal|popup|comment|reply|pinglun|gentie|tie-?area", re.I)
 
 
-def _in_aside(el: lxml.html.HtmlElement) -> bool:
+def in_aside(el: lxml.html.HtmlElement) -> bool:
     while el is not None:
         if _ASIDE.search((el.get("class") or "") + " " + (el.get("id") or "")):
             return True
@@ -379,7 +379,7 @@ def paragraph_block(tree: lxml.html.HtmlElement) -> list[str]:
     best: list[str] = []
     best_weight = 0
     for parent in _PARAGRAPH_PARENTS(tree):
-        if _in_aside(parent):
+        if in_aside(parent):
             continue
         paragraphs = []
         if parent.text and parent.text.strip():
@@ -424,7 +424,7 @@ _EVIDENCE_MIN_WEIGHT = 150
 _EVIDENCE_MIN_COVERAGE = 0.5
 _EVIDENCE_LAZY_WEIGHT = 300  # non-Chinese pages: checked only below this weight of precision text
 # Error pages served with status 200 ("soft 404"), whatever the URL pattern says.
-_SOFT_404 = re.compile(
+SOFT_404 = re.compile(
     r"^\s*(?:404|403|500)\b|页面不存在|頁面不存在|页面(?:未找到|找不到)|找不到(?:该|您要的)?页面|您访问的页面不存在|"
     r"(?:文章|内容|页面)(?:已被?删除|不存在)|page not found|not found|this page (?:does not|doesn't) exist",
     re.I,
@@ -493,9 +493,9 @@ def extract_article(
     lang = tree.get("lang") or next(iter(tree.xpath("//html/@lang")), None)
     head_title = tree.findtext(".//title") or ""
     chinese_page = is_chinese_page(head_title, lang)
-    links = _link_texts(tree)
+    links = link_texts(tree)
     # Chinese metadata lines (来源/时间/编辑) are looked for on Chinese pages only.
-    meta_lines = _short_blocks(tree) if chinese_page else []
+    meta_lines = short_blocks(tree) if chinese_page else []
     date_hint = structured_date(tree, url)
     author = find_author(tree)
     og_title = next(iter(tree.xpath("//meta[@property='og:title']/@content")), None)
@@ -560,12 +560,12 @@ def extract_article(
     removed = len(lines) - len(body)
     if not known_article and text_weight("".join(body)) < config.min_text_chars:
         raise NotArticleReason(f"too little text ({text_weight(''.join(body))} < {config.min_text_chars})")
-    title = _clean_title(str(og_title) if og_title else None, tree) or (_first_heading(tree) if known_article else None)
+    title = clean_title(str(og_title) if og_title else None, tree) or (first_heading(tree) if known_article else None)
     if not title and not known_article:
         raise NotArticleReason("no title")
-    if (_SOFT_404.search(head_title) or _SOFT_404.search(title or "")) and text_weight("".join(body)) < 200:
+    if (SOFT_404.search(head_title) or SOFT_404.search(title or "")) and text_weight("".join(body)) < 200:
         raise NotArticleReason("error page served as 200 (soft 404)")
-    if len(body) <= 3 and text_weight("".join(body)) < 60 and any(_SOFT_404.search(l) for l in body):
+    if len(body) <= 3 and text_weight("".join(body)) < 60 and any(SOFT_404.search(l) for l in body):
         raise NotArticleReason("error page served as 200 (soft 404)")
     return ExtractedArticle(
         title=title,

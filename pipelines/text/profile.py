@@ -40,8 +40,8 @@ from lxml import etree
 
 from pipelines.stores.site_template import line_keys
 from pipelines.text.article_html import (
-    _RECOMMEND, _SOFT_404, ExtractConfig, ExtractedArticle, _clean_title, _first_heading, _in_aside, is_chinese_page,
-    _link_texts, _short_blocks, coverage, find_author, find_canonical, structured_date, text_weight,
+    RECOMMEND_CLASS_ID, SOFT_404, ExtractConfig, ExtractedArticle, clean_title, first_heading, in_aside, is_chinese_page,
+    link_texts, short_blocks, coverage, find_author, find_canonical, structured_date, text_weight,
 )
 from pipelines.text.normalise import is_chinese_text
 
@@ -134,7 +134,7 @@ def _skipped(el: Any) -> bool:
     if el.tag in _SKIPPED:
         return True
     marks = (el.get("class") or "") + " " + (el.get("id") or "")
-    if marks != " " and _RECOMMEND.search(marks) is not None:
+    if marks != " " and RECOMMEND_CLASS_ID.search(marks) is not None:
         return True
     if el.tag in _LINK_BOXES:
         anchors = el.findall(".//a")
@@ -219,7 +219,7 @@ def _paragraph_parent(tree: Any) -> Any:
                 weight += text_weight(child.text_content())
             if child.tail:
                 weight += text_weight(child.tail)
-        if weight > best_weight and not _in_aside(parent):
+        if weight > best_weight and not in_aside(parent):
             best, best_weight = parent, weight
     return best
 
@@ -269,7 +269,7 @@ def observe(tree: Any, text: str, dated: bool) -> Observation | None:
         if parent_covered <= covered:
             break
         el, lines, covered = parent, parent_lines, parent_covered
-    lines = without_link_lines(lines, _link_texts(tree))
+    lines = without_link_lines(lines, link_texts(tree))
     if not lines:
         return None
     in_full, in_block = set(full), set(lines)
@@ -332,7 +332,7 @@ def fast_extract(
         ambiguous = ambiguous or len(found) > 1
     if block is None:
         return None, "block_ambiguous" if ambiguous else "block_missing", None
-    links = _link_texts(tree)
+    links = link_texts(tree)
     lines = without_link_lines(block_lines(block), links)
     if cuts:
         lines = [line for line, k in zip(lines, line_keys(lines)) if k not in cuts]
@@ -350,10 +350,10 @@ def fast_extract(
     head_title = tree.findtext(".//title") or ""
     chinese_page = is_chinese_page(head_title, lang)
     og_title = next(iter(tree.xpath("//meta[@property='og:title']/@content")), None)
-    title = _clean_title(str(og_title) if og_title else None, tree) or (_first_heading(tree) if known_article else None)
+    title = clean_title(str(og_title) if og_title else None, tree) or (first_heading(tree) if known_article else None)
     if not title and not known_article:
         return None, "no_title", locator
-    if _SOFT_404.search(head_title) or _SOFT_404.search(title or ""):
+    if SOFT_404.search(head_title) or SOFT_404.search(title or ""):
         return None, "soft_404", locator
     return ExtractedArticle(
         title=title,
@@ -362,7 +362,7 @@ def fast_extract(
         author=find_author(tree),
         canonical_url=find_canonical(tree, url),
         html_lang=lang,
-        meta_lines=_short_blocks(tree) if chinese_page else [],
+        meta_lines=short_blocks(tree) if chinese_page else [],
         structured_date=date_hint,
     ), None, locator
 
