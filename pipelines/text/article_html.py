@@ -163,6 +163,20 @@ def clean_title(raw: str | None, tree: lxml.html.HtmlElement) -> str | None:
     return None
 
 
+def page_lang(tree: lxml.html.HtmlElement) -> str | None:
+    return tree.get("lang") or next(iter(tree.xpath("//html/@lang")), None)
+
+
+def og_title(tree: lxml.html.HtmlElement) -> str | None:
+    return next(iter(tree.xpath("//meta[@property='og:title']/@content")), None)
+
+
+def headline(tree: lxml.html.HtmlElement, og: str | None, known_article: bool) -> str | None:
+    """og:title or <title> without its site suffix; a known article with neither (a fragment, a
+    bare CMS export) takes its first heading. None: no title."""
+    return clean_title(str(og) if og else None, tree) or (first_heading(tree) if known_article else None)
+
+
 def is_chinese_page(head_title: str, lang: str | None) -> bool:
     """A CJK <title> or a zh lang attribute: the page's metadata lines (来源/时间/编辑) are looked for."""
     return len(_CJK.findall(head_title)) >= 2 or (lang or "").lower().startswith("zh")
@@ -313,6 +327,15 @@ def parse_lenient(html: str) -> lxml.html.HtmlElement | None:
         return None
 
 
+def parse_any(html: str) -> tuple[lxml.html.HtmlElement | None, bool]:
+    """(tree, parsed leniently): trafilatura's loader, else lxml's recovering parser."""
+    tree = parse_html(html)
+    if tree is not None:
+        return tree, False
+    tree = parse_lenient(html)
+    return tree, tree is not None
+
+
 _BLOCKS = frozenset(("p", "div", "section", "article", "table", "ul", "ol", "blockquote", "center", "h1", "h2", "h3", "h4", "h5", "h6"))
 # Containers with a block child and a non-blank text node of their own (their text or a
 # child's tail): only those can hold bare paragraphs, and XPath finds them in C.
@@ -403,16 +426,13 @@ def paragraph_block(tree: lxml.html.HtmlElement) -> list[str]:
     return best
 
 
-_SPACE = re.compile(r"\s+")
-
-
 def coverage(text: str, paragraphs: list[str]) -> float:
     """Share of the paragraphs' weight whose paragraph opening is found in ``text``."""
     total = sum(text_weight(p) for p in paragraphs)
     if not total:
         return 1.0
-    flat = _SPACE.sub("", text)
-    found = sum(text_weight(p) for p in paragraphs if _SPACE.sub("", p)[:24] in flat)
+    flat = _WS.sub("", text)
+    found = sum(text_weight(p) for p in paragraphs if _WS.sub("", p)[:24] in flat)
     return found / total
 
 
@@ -456,9 +476,7 @@ def _evidence(tree: lxml.html.HtmlElement) -> list[str]:
 def _fresh_tree(html: str, config: ExtractConfig) -> lxml.html.HtmlElement | None:
     """The page parsed again and prepared as for the first run, for a second trafilatura run
     (trafilatura changes the tree it reads)."""
-    fresh = parse_html(html)
-    if fresh is None:
-        fresh = parse_lenient(html)
+    fresh, _ = parse_any(html)
     if fresh is not None:
         if config.prune_recommendations:
             prune_recommendations(fresh)
@@ -483,14 +501,13 @@ def extract_article(
     fallbacks: list[str] = []
     alternative: str | None = None
     if tree is None:
-        tree = parse_html(html)
-    if tree is None:
-        tree = parse_lenient(html)
+        tree, lenient = parse_any(html)
         if tree is None:
             raise NotArticleReason("unparseable HTML")
-        fallbacks.append("lenient_parse")
+        if lenient:
+            fallbacks.append("lenient_parse")
     canonical = find_canonical(tree, url)
-    lang = tree.get("lang") or next(iter(tree.xpath("//html/@lang")), None)
+    lang = page_lang(tree)
     head_title = tree.findtext(".//title") or ""
     chinese_page = is_chinese_page(head_title, lang)
     links = link_texts(tree)
@@ -498,7 +515,7 @@ def extract_article(
     meta_lines = short_blocks(tree) if chinese_page else []
     date_hint = structured_date(tree, url)
     author = find_author(tree)
-    og_title = next(iter(tree.xpath("//meta[@property='og:title']/@content")), None)
+    og = og_title(tree)  # (before trafilatura, which changes the tree)
     if config.include_tables:
         unwrap_layout_tables(tree)
     if config.prune_recommendations:
@@ -560,7 +577,7 @@ def extract_article(
     removed = len(lines) - len(body)
     if not known_article and text_weight("".join(body)) < config.min_text_chars:
         raise NotArticleReason(f"too little text ({text_weight(''.join(body))} < {config.min_text_chars})")
-    title = clean_title(str(og_title) if og_title else None, tree) or (first_heading(tree) if known_article else None)
+    title = headline(tree, og, known_article)
     if not title and not known_article:
         raise NotArticleReason("no title")
     if (SOFT_404.search(head_title) or SOFT_404.search(title or "")) and text_weight("".join(body)) < 200:

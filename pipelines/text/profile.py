@@ -40,7 +40,7 @@ from lxml import etree
 
 from pipelines.stores.site_template import line_keys
 from pipelines.text.article_html import (
-    RECOMMEND_CLASS_ID, SOFT_404, ExtractConfig, ExtractedArticle, clean_title, first_heading, in_aside, is_chinese_page,
+    RECOMMEND_CLASS_ID, SOFT_404, ExtractConfig, ExtractedArticle, headline, in_aside, is_chinese_page, og_title, page_lang,
     link_texts, short_blocks, coverage, find_author, find_canonical, structured_date, text_weight,
 )
 from pipelines.text.normalise import is_chinese_text
@@ -346,11 +346,10 @@ def fast_extract(
     date_hint = structured_date(tree, url)
     if profile.needs_date and date_hint is None:
         return None, "no_date", locator
-    lang = tree.get("lang") or next(iter(tree.xpath("//html/@lang")), None)
+    lang = page_lang(tree)
     head_title = tree.findtext(".//title") or ""
     chinese_page = is_chinese_page(head_title, lang)
-    og_title = next(iter(tree.xpath("//meta[@property='og:title']/@content")), None)
-    title = clean_title(str(og_title) if og_title else None, tree) or (first_heading(tree) if known_article else None)
+    title = headline(tree, og_title(tree), known_article)
     if not title and not known_article:
         return None, "no_title", locator
     if SOFT_404.search(head_title) or SOFT_404.search(title or ""):
