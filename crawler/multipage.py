@@ -44,7 +44,7 @@ class Story:
     pages: list[str] = field(default_factory=list)  # URLs read, in page order
     extractions: list[tuple[Any, ...]] = field(default_factory=list)  # their ("ok", found, n_ruby)
     warnings: list[str] = field(default_factory=list)  # the pages' decoding warnings
-    seen: set[str] = field(default_factory=set)  # every URL requested for this story (loop detection)
+    seen: set[str] = field(default_factory=set)  # every URL requested for this story, no fragment (loop detection)
 
     @classmethod
     def start(cls, head: Article, depth: int) -> "Story":
@@ -55,8 +55,16 @@ class Story:
     def add(self, url: str, extraction: tuple[Any, ...], warnings: list[str]) -> None:
         self.pages.append(url)
         self.extractions.append(extraction)
-        self.seen.add(url.split("#", 1)[0])
+        self.mark_requested(url)
         self.warnings.extend(w for w in warnings if w not in self.warnings)
+
+    def mark_requested(self, url: str) -> bool:
+        """Note that ``url`` is requested for this story; False when it was already (a loop)."""
+        key = url.split("#", 1)[0]
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
 
     def article(self, *flags: str) -> Article:
         """The story as one item. ``flags``: multipage-incomplete, multipage-truncated."""

@@ -120,20 +120,18 @@ class PageReader:
         plan = self.profiles.plan(site, url, known_article) if self.profiles and site and config and not story else None
         if self.pool is None:  # (the crash marker is a worker fault: it never kills the crawl process)
             reading = read_page(body, content_type, url, links, config, known_article, story, plan)
-            if plan is not None:
-                self.profiles.report(site, url, reading.extraction, reading.profile)
-            return reading
-        try:
-            reading = await self.pool.run(read_page, body, content_type, url, links, config, known_article, story, plan)
-            if plan is not None:
-                self.profiles.report(site, url, reading.extraction, reading.profile)
-            return reading
-        except WorkerCrashed:
-            self.crawler.stats.inc_value("extract/error/WorkerCrashed")
-            logger.error("Extraction worker crashed on %s twice: page dropped", url)
-            raise
-        finally:
-            self.crawler.stats.set_value("extract/worker_restarts", self.pool.restarts)
+        else:
+            try:
+                reading = await self.pool.run(read_page, body, content_type, url, links, config, known_article, story, plan)
+            except WorkerCrashed:
+                self.crawler.stats.inc_value("extract/error/WorkerCrashed")
+                logger.error("Extraction worker crashed on %s twice: page dropped", url)
+                raise
+            finally:
+                self.crawler.stats.set_value("extract/worker_restarts", self.pool.restarts)
+        if plan is not None:
+            self.profiles.report(site, url, reading.extraction, reading.profile)
+        return reading
 
     def close(self) -> None:
         if self.profiles is not None:

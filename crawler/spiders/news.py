@@ -249,7 +249,7 @@ class NewsSpider(scrapy.Spider):
         """The request for a story's next page, or the story as one article when it ends here:
         the pager loops back to a page already read, or MULTIPAGE_MAX_PAGES is reached."""
         stats = self.crawler.stats
-        if url.split("#", 1)[0] in story.seen:
+        if not story.mark_requested(url):  # (the first page and every page requested)
             stats.inc_value("multipage/loop")
             logger.info("Pager of %s loops back to %s after %d pages: the story ends there", story.head.url, url, len(story.pages))
             return self._story_done(story)
@@ -257,7 +257,6 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value("multipage/max_pages")
             logger.warning("%s has more than MULTIPAGE_MAX_PAGES=%d pages: joined the first %d", story.head.url, self.multipage.max_pages, len(story.pages))
             return self._story_done(story, "multipage-truncated")
-        story.seen.add(url.split("#", 1)[0])
         meta = {"site": site.name, "site_depth": story.depth, "article_candidate": False}
         # dont_filter: the page may have been fetched on its own already (a sitemap lists it);
         # loops are stopped by the story's own seen set. Ahead of other pages, so a story is
