@@ -15,6 +15,7 @@ from typing import Any
 
 from pipelines.text.profile import ALGORITHM, ProfileBook
 from pipelines.stores.paths import STORE_FILES
+from pipelines.stores.meta import stamp
 
 FILE = STORE_FILES["profiles"]
 
@@ -33,14 +34,10 @@ class ProfileStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path)
         try:
-            conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
             conn.execute("CREATE TABLE IF NOT EXISTS sites (site TEXT PRIMARY KEY, profile TEXT NOT NULL)")
-            row = conn.execute("SELECT value FROM meta WHERE key='algorithm'").fetchone()
-            if row is None:
-                conn.execute("INSERT INTO meta VALUES ('algorithm', ?)", (ALGORITHM,))
-                conn.commit()
-            elif row[0] != ALGORITHM:
-                raise ProfileStoreError(f"{self.path}: built by {row[0]!r}, this is {ALGORITHM!r}")
+            other = stamp(conn, "algorithm", ALGORITHM)
+            if other is not None:
+                raise ProfileStoreError(f"{self.path}: built by {other!r}, this is {ALGORITHM!r}")
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise ProfileStoreError(f"{self.path}: unreadable profile store ({exc})") from exc

@@ -20,6 +20,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.stores.meta import stamp
+
 ALGORITHM = "site-template/2 line=nfkc+ws+masked(url,digits) blake2b-64"
 _WS = re.compile(r"\s+")
 # The variable parts of a template line: a reprint notice naming the page's own URL
@@ -131,16 +133,12 @@ class SiteTemplateStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path)
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         conn.execute("CREATE TABLE IF NOT EXISTS lines (site TEXT NOT NULL, key INTEGER NOT NULL, pages INTEGER NOT NULL, PRIMARY KEY (site, key)) WITHOUT ROWID")
         conn.execute("CREATE TABLE IF NOT EXISTS pages (site TEXT NOT NULL, key INTEGER NOT NULL, PRIMARY KEY (site, key)) WITHOUT ROWID")
-        row = conn.execute("SELECT value FROM meta WHERE key='algorithm'").fetchone()
-        if row is None:
-            conn.execute("INSERT INTO meta VALUES ('algorithm', ?)", (ALGORITHM,))
-            conn.commit()
-        elif row[0] != ALGORITHM:
+        other = stamp(conn, "algorithm", ALGORITHM)
+        if other is not None:
             conn.close()
-            raise TemplateStoreError(f"{self.path}: built by {row[0]!r}, this is {ALGORITHM!r}; move it away to start over")
+            raise TemplateStoreError(f"{self.path}: built by {other!r}, this is {ALGORITHM!r}; move it away to start over")
         return conn
 
     def load(self, min_pages: int, max_lines_per_site: int = 200_000) -> SiteTemplateModel:
