@@ -24,7 +24,9 @@ class Article:
     title: str | None = None
     text: str | None = None  # paragraphs joined by "\n"
     published: str | None = None  # ISO 8601, with offset when the time is known
-    author: str | None = None
+    modified: str | None = None  # ISO 8601: the update time the page gives (更新时间, dateModified)
+    authors: list[str] = field(default_factory=list)  # the people credited as writers, roles dropped
+    author: str | None = None  # the authors joined (a space between Chinese names): kept for compatibility
     editor: str | None = None  # 责任编辑 / 編輯
     source: str | None = None  # the original outlet the page names (来源, 稿源, 转载自)
     language: str | None = None  # "zh", "en", ...
@@ -46,7 +48,9 @@ class Article:
     extraction: tuple | None = None  # the page reader's extraction result (crawler.reading), applied by ExtractStage
     discovered_via: str | None = None  # link | sitemap | feed
     url_is_article: bool | None = None  # the site's article_pattern verdict; None without a pattern
-    meta_lines: list[str] | None = None  # short blocks of the page, for metadata lines
+    page_meta: Any = None  # the page's metadata candidates (pipelines.text.metadata.PageMetadata)
+    line_fields: dict[str, str] | None = None  # metadata the boilerplate stage found in the text's lines
+    pinyin_in_text: bool | None = None  # the body carried flattened pinyin: the title is cleaned the same way
     date_hint: str | None = None  # date from markup/URL/sitemap: evidence of a dated article
     etag: str | None = None  # response validators, kept in the URL state
     last_modified: str | None = None
@@ -56,7 +60,7 @@ class Article:
 
 
 TRANSIENT_FIELDS = frozenset(
-    {"html", "extraction", "discovered_via", "url_is_article", "meta_lines", "date_hint", "etag", "last_modified", "revisit", "matching_text", "alternative_text"}
+    {"html", "extraction", "discovered_via", "url_is_article", "page_meta", "line_fields", "pinyin_in_text", "date_hint", "etag", "last_modified", "revisit", "matching_text", "alternative_text"}
 )
 EXPORTED_FIELDS = [f.name for f in fields(Article) if f.name not in TRANSIENT_FIELDS]
 

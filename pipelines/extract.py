@@ -92,9 +92,8 @@ class ExtractStage:
         adapter["text"] = found.text
         adapter["alternative_text"] = found.alternative
         adapter["published"] = found.date
-        adapter["author"] = found.author
         adapter["language"] = found.html_lang  # refined from the text by the fingerprint stage
-        adapter["meta_lines"] = found.meta_lines
+        adapter["page_meta"] = found.metadata
         adapter["date_hint"] = adapter.get("date_hint") or found.structured_date
         adapter["html"] = None  # the page is no longer needed; keep memory flat
         return item

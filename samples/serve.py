@@ -204,7 +204,10 @@ class SampleFamily:
             for p in site.placements[:6]
         )
         meta = f'<meta http-equiv="Content-Type" content="text/html; charset={site.meta_charset}">' if site.meta_charset else ""
+        # A top bar's "today" (the day the page is served, with its weekday), as portals print it.
+        now = datetime.now()
         return self.template(site, "layout").substitute(
+            today=now.strftime("%Y年%m月%d日") + " 星期" + "一二三四五六日"[now.weekday()],
             meta_charset_tag=meta,
             title_tag=html.escape(title),
             head_extra=head_extra,
@@ -264,6 +267,7 @@ class SampleFamily:
         views = 1000 + sum(map(ord, p.path)) % 9000
         main = self.template(site, "article").substitute(
             title=self.annotate(a.title, p.ruby),
+            title_suffix=html.escape(p.title_suffix),  # the section suffix some sites print in <h1> too
             published_display=display,
             views=views,
             source=html.escape(a.source),

@@ -21,6 +21,7 @@ from lxml import etree
 from w3lib.url import canonicalize_url
 
 from pipelines.text.list_page import list_page_evidence
+from pipelines.text.metadata import PageMetadata, read_metadata
 from pipelines.text.normalise import count_chars, is_chinese_text
 
 _WS = re.compile(r"\s+")
@@ -73,17 +74,18 @@ class ExtractedArticle:
     title: str | None
     text: str
     date: str | None
-    author: str | None
     canonical_url: str | None
     html_lang: str | None
     link_lines_removed: int = 0
-    meta_lines: list[str] = field(default_factory=list)  # short blocks: where 来源/时间/编辑 lines live
     structured_date: str | None = None  # a date from markup or the URL (htmldate, no text search)
     fallbacks: tuple[str, ...] = ()  # safety nets taken on this page (stats extract/fallback/<kind>)
     # trafilatura's default-mode text when precision mode's was suspect (short, or missing the
     # page's paragraphs) and neither clearly won here: the boilerplate stage, which knows the
     # boilerplate lines, chooses between the two.
     alternative: str | None = None
+    # every title, date and byline candidate of the page, read before extraction changes the
+    # tree; the metadata stage resolves them with what the text and the site add
+    metadata: PageMetadata | None = None
 
 
 class NotArticleReason(Exception):
@@ -189,47 +191,6 @@ def first_heading(tree: lxml.html.HtmlElement) -> str | None:
         if 2 <= len(text) <= 200:
             return text
     return None
-
-
-_META_BLOCK_TAGS = ("div", "p", "span", "td", "li", "h3", "h4", "h5", "h6", "font", "small", "em", "section", "header", "footer")
-
-
-_SHORT_BLOCKS = etree.XPath(
-    "//*[self::div or self::p or self::span or self::td or self::li or self::h3 or self::h4 or self::h5"
-    " or self::h6 or self::font or self::small or self::em or self::section or self::header or self::footer]"
-    "[count(*) <= 6][string-length(normalize-space()) >= 4][string-length(normalize-space()) <= 160]"
-)
-
-
-def short_blocks(tree: lxml.html.HtmlElement, limit: int = 400) -> list[str]:
-    """Texts of short blocks in document order: metadata lines are among them.
-    Selected by one compiled XPath (lengths computed in C, not per element in Python)."""
-    seen: set[str] = set()
-    out: list[str] = []
-    for el in _SHORT_BLOCKS(tree):
-        t = _WS.sub(" ", el.text_content()).strip()
-        if t not in seen:
-            seen.add(t)
-            out.append(t)
-            if len(out) >= limit:
-                break
-    return out
-
-
-def find_author(tree: lxml.html.HtmlElement) -> str | None:
-    """The byline from the page's meta tags (Chinese bylines come from the metadata lines)."""
-    for value in _AUTHOR_META(tree):
-        value = _WS.sub(" ", str(value)).strip()
-        value = re.sub(r"^(?:by|von|par)\s+", "", value, flags=re.I)
-        if value and "://" not in value and len(value) <= 80:
-            return value
-    return None
-
-
-_AUTHOR_META = etree.XPath(
-    "//meta[@name='author' or @name='byl' or @name='dc.creator' or @name='DC.creator' or @name='sailthru.author'"
-    " or @property='article:author' or @name='article:author'][@content]/@content"
-)
 
 
 def structured_date(tree: lxml.html.HtmlElement, url: str) -> str | None:
@@ -511,11 +472,9 @@ def extract_article(
     head_title = tree.findtext(".//title") or ""
     chinese_page = is_chinese_page(head_title, lang)
     links = link_texts(tree)
-    # Chinese metadata lines (来源/时间/编辑) are looked for on Chinese pages only.
-    meta_lines = short_blocks(tree) if chinese_page else []
     date_hint = structured_date(tree, url)
-    author = find_author(tree)
     og = og_title(tree)  # (before trafilatura, which changes the tree)
+    metadata = read_metadata(tree, url, [str(og)] if og else None)
     if config.include_tables:
         unwrap_layout_tables(tree)
     if config.prune_recommendations:
@@ -587,13 +546,12 @@ def extract_article(
     return ExtractedArticle(
         title=title,
         text="\n".join(body),
-        date=date_hint,  # markup/URL date; the boilerplate stage prefers a 时间 line
-        author=author,
+        date=date_hint,  # markup/URL date, one candidate of the metadata stage's
         canonical_url=canonical,
         html_lang=lang,
         link_lines_removed=removed,
-        meta_lines=meta_lines,
         structured_date=date_hint,
         fallbacks=tuple(fallbacks),
         alternative=alternative,
+        metadata=metadata,
     )

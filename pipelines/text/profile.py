@@ -40,9 +40,10 @@ from lxml import etree
 
 from pipelines.stores.site_template import line_keys
 from pipelines.text.article_html import (
-    RECOMMEND_CLASS_ID, SOFT_404, ExtractConfig, ExtractedArticle, headline, in_aside, is_chinese_page, og_title, page_lang,
-    link_texts, short_blocks, coverage, find_author, find_canonical, structured_date, text_weight,
+    RECOMMEND_CLASS_ID, SOFT_404, ExtractConfig, ExtractedArticle, headline, in_aside, og_title, page_lang,
+    link_texts, coverage, find_canonical, structured_date, text_weight,
 )
+from pipelines.text.metadata import read_metadata
 from pipelines.text.normalise import is_chinese_text
 
 ALGORITHM = "site-profile/1 locator=tag+id+class(digits masked, table parts as div) lines=blocks+br keys=site-template/2"
@@ -348,8 +349,8 @@ def fast_extract(
         return None, "no_date", locator
     lang = page_lang(tree)
     head_title = tree.findtext(".//title") or ""
-    chinese_page = is_chinese_page(head_title, lang)
-    title = headline(tree, og_title(tree), known_article)
+    og = og_title(tree)
+    title = headline(tree, og, known_article)
     if not title and not known_article:
         return None, "no_title", locator
     if SOFT_404.search(head_title) or SOFT_404.search(title or ""):
@@ -358,11 +359,10 @@ def fast_extract(
         title=title,
         text="\n".join(lines),
         date=date_hint,
-        author=find_author(tree),
         canonical_url=find_canonical(tree, url),
         html_lang=lang,
-        meta_lines=short_blocks(tree) if chinese_page else [],
         structured_date=date_hint,
+        metadata=read_metadata(tree, url, [str(og)] if og else None),
     ), None, locator
 
 

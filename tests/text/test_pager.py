@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipelines.text.metadata import Candidate, PageMetadata
 from pipelines.text.article_html import ExtractedArticle, parse_html
 from pipelines.text.pager import is_pager_line, join_pages, join_texts, page_number, read_pager
 
@@ -113,9 +114,10 @@ def test_join_keeps_order_drops_pagers_and_lines_of_every_page_once():
 
 
 def test_join_pages_keeps_the_first_pages_metadata():
-    one = ExtractedArticle("标题", "第一段。", "2024-01-01", "王明", "http://a/1.htm", "zh", 1, ["来源：本站"], fallbacks=("a",))
-    two = ExtractedArticle("标题(2)", "第二段。", None, None, "http://a/1_2.htm", "zh", 2, [], fallbacks=("a", "b"))
+    first_meta = PageMetadata([Candidate("authors", "headline_line", "王明")])
+    one = ExtractedArticle("标题", "第一段。", "2024-01-01", "http://a/1.htm", "zh", 1, fallbacks=("a",), metadata=first_meta)
+    two = ExtractedArticle("标题(2)", "第二段。", None, "http://a/1_2.htm", "zh", 2, fallbacks=("a", "b"), metadata=PageMetadata())
     got = join_pages([one, two])
-    assert (got.title, got.date, got.author, got.canonical_url, got.meta_lines) == ("标题", "2024-01-01", "王明", "http://a/1.htm", ["来源：本站"])
+    assert (got.title, got.date, got.canonical_url, got.metadata) == ("标题", "2024-01-01", "http://a/1.htm", first_meta)
     assert got.text == "第一段。\n第二段。" and got.link_lines_removed == 3 and got.fallbacks == ("a", "b")
     assert got.alternative is None

@@ -83,7 +83,7 @@ def test_a_site_is_learned_after_n_agreeing_pages_then_read_fast_with_the_full_p
         assert report.path == "fast" and events == ["fast"]
         full = extract_page(html, f"http://www.s.test/news/2024/{k}.html", CONFIG, True)
         assert result[1].text == full[1].text  # the same lines as trafilatura's
-        assert result[1].title == full[1].title and result[1].meta_lines == full[1].meta_lines
+        assert result[1].title == full[1].title and result[1].metadata == full[1].metadata
         assert result[1].canonical_url == full[1].canonical_url and result[1].date == full[1].date
 
 

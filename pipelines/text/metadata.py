@@ -1,0 +1,883 @@
+"""The fields around the text: every candidate for title, dates, authors, editor and source,
+with where it came from, and one resolver per field.
+
+Scrapy-free. ``read_metadata`` reads one parsed page (before extraction changes the tree) in
+the page-reader worker: JSON-LD, meta tags, ``<time>``, the metadata line under the headline,
+the page's other short blocks, bylines, the URL. ``resolve`` then chooses per field from those
+candidates, the lines the boilerplate stage found inside the text (``text_line``), what the
+site teaches over the run (``SiteKnowledge``: title affixes and date lines every page repeats)
+and the fetch time. Each result says which kind of candidate won and whether others disagreed,
+so a user who doubts a date can see where it came from.
+
+Why not the first date found: a site's top bar (``2024年06月18日 星期二``) comes before the
+headline in the page and is the day the page was served; JSON-LD, the meta tags and the line
+under the headline all give the real date.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import lxml.html
+from lxml import etree
+
+from pipelines.text.ruby import remove_flattened_pinyin
+
+_WS = re.compile(r"\s+")
+
+# --- candidates -------------------------------------------------------------------------
+
+# Kinds of candidate, best first, per field. A kind earlier in the list wins over a later one
+# when both survive the checks; a later one may still add the time to an earlier one's day.
+DATE_KINDS = ("headline_line", "jsonld", "meta", "text_line", "time", "lead", "block", "url", "feed", "markup")
+TITLE_KINDS = ("h1", "jsonld", "og", "title_tag")
+PEOPLE_KINDS = ("headline_line", "text_line", "byline", "lead", "jsonld", "element", "block", "meta")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    field: str  # published | modified | title | authors | editor | source
+    kind: str  # where it came from (DATE_KINDS, TITLE_KINDS, PEOPLE_KINDS)
+    value: str  # dates: ISO 8601 (a day, or a date-time with or without offset); else the raw text
+    line: str | None = None  # the page line it was read from (site-level checks: a top bar)
+    weekday: bool = False  # the line also names the weekday (星期二): how top bars show "today"
+
+
+@dataclass
+class PageMetadata:
+    """Every candidate the page offers, in the order found within each kind."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    site_names: tuple[str, ...] = ()  # og:site_name, application-name: never an author or a title
+    title_tag: str | None = None
+
+    def of(self, name: str) -> list[Candidate]:
+        return [c for c in self.candidates if c.field == name]
+
+
+# Dates -------------------------------------------------------------------------------------
+_DATE_TEXT = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?"
+    r"(?:\s*(?:T|\s|&nbsp;)?\s*(\d{1,2})\s*[:：时時]\s*(\d{2})(?:\s*[:：分]\s*(\d{2}))?)?"
+    r"(?:\s*(Z|[+-]\d{2}:?\d{2})(?!\d))?"
+)
+_COMPACT_DATE = re.compile(r"^((?:19|20)\d{2})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?$")
+_WEEKDAY = re.compile(r"星期[一二三四五六日天]|礼拜[一二三四五六日天]|禮拜[一二三四五六日天]|周[一二三四五六日]|週[一二三四五六日]|\b(?:Mon|Tues?|Wed|Thu(?:rs)?|Fri|Sat|Sun)(?:day)?\b", re.I)
+# Which date a metadata line gives: the cue just before it. "发布时间：… 更新时间：…" has both.
+_MODIFIED_CUE = re.compile(r"(?:更新|修改|修订|最后编辑|最後編輯|编辑于|編輯於|updated?|modified)[^\d]{0,6}$", re.I)
+_PUBLISHED_CUE = re.compile(r"(?:时间|時間|日期|发布|發佈|發布|发表|發表|发稿|發稿|刊发|刊發|出版|posted|published)[^\d]{0,6}$", re.I)
+_NOT_PUBLISHED_CUE = re.compile(r"(?:截止|截至|下载|下載|访问|訪問|登录|登錄|注册|註冊|到期|有效期|活动|活動|报名|報名|成立|创建于|建站)[^\d]{0,6}$")
+
+
+def _iso(y: int, mo: int, d: int, h: str | None = None, mi: str | None = None, s: str | None = None, off: str | None = None) -> str | None:
+    try:
+        day = date(y, mo, d)
+    except ValueError:
+        return None
+    if h is None or h == "":
+        return day.isoformat()
+    try:
+        hh, mm, ss = int(h), int(mi or 0), int(s or 0)
+        datetime(y, mo, d, hh, mm, ss)
+    except ValueError:
+        return day.isoformat()
+    out = f"{day.isoformat()}T{hh:02d}:{mm:02d}:{ss:02d}"
+    if off:
+        out += "+00:00" if off == "Z" else (off if ":" in off else f"{off[:3]}:{off[3:]}")
+    return out
+
+
+def parse_date(text: str) -> str | None:
+    """The first date (and time, offset) in ``text`` as ISO 8601, or None."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    m = _COMPACT_DATE.match(text)
+    if m:
+        return _iso(int(m[1]), int(m[2]), int(m[3]), m[4], m[5], m[6])
+    m = _DATE_TEXT.search(text)
+    if not m:
+        return None
+    return _iso(int(m[1]), int(m[2]), int(m[3]), m[4], m[5], m[6], m[7])
+
+
+# After a cue only: "发布时间：18-03-08 23:16" (two-digit year), and "10-08 12:00" (no year: the
+# page's other dates or the fetch give it; how portals print today's stories).
+_SHORT_YEAR_DATE = re.compile(r"(?<![\d-])(\d{2})-(\d{1,2})-(\d{1,2})(?![\d-])(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_NO_YEAR_DATE = re.compile(r"(?<![\d\-/年.])(\d{1,2})[-/月](\d{1,2})日?\s+(\d{1,2}):(\d{2})(?![\d:])")
+# Lines that list other pages' dates: navigation, related and ranked items.
+_NAV_LINE = re.compile(r"上一篇|下一篇|上一条|下一条|相关|相關|推荐|推薦|热门|熱門|精华|精華|排行|阅读更多|更多|往期|专题|專題|友情链接|友情鏈接")
+_SHORT_DATE_LINE = 40  # a line this short that holds a date is a date line, cue or not
+
+
+def dates_in_line(line: str, year_hint: int | None = None) -> list[tuple[str, str]]:
+    """(field, ISO date) for each date of a metadata line: ``modified`` after an update cue,
+    nothing after cues that name other dates (截止, 下载), else ``published``. A date inside
+    a sentence or a navigation line is not the page's: only dates after a cue, with a time,
+    or in a short line count."""
+    norm = unicodedata.normalize("NFKC", line)
+    if _NAV_LINE.search(norm):
+        return []
+    out = []
+    for m in _DATE_TEXT.finditer(norm):
+        value = _iso(int(m[1]), int(m[2]), int(m[3]), m[4], m[5], m[6], m[7])
+        if not value:
+            continue
+        before = norm[max(0, m.start() - 12) : m.start()]
+        if _NOT_PUBLISHED_CUE.search(before):
+            continue
+        modified = bool(_MODIFIED_CUE.search(before))
+        if not (modified or _PUBLISHED_CUE.search(before) or m[4] or len(norm) <= _SHORT_DATE_LINE):
+            continue
+        out.append(("modified" if modified else "published", value))
+    if not out:
+        for m in _SHORT_YEAR_DATE.finditer(norm):
+            before = norm[max(0, m.start() - 12) : m.start()]
+            if _PUBLISHED_CUE.search(before) and (value := _iso(2000 + int(m[1]), int(m[2]), int(m[3]), m[4], m[5], m[6])):
+                if m[4] is None and (t := re.search(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])", norm[m.end():])):
+                    value = _iso(2000 + int(m[1]), int(m[2]), int(m[3]), t[1], t[2])
+                out.append(("published", value))
+        if not out and year_hint and len(norm) <= _SHORT_DATE_LINE + 20:
+            for m in _NO_YEAR_DATE.finditer(norm):
+                if value := _iso(year_hint, int(m[1]), int(m[2]), m[3], m[4]):
+                    out.append(("published", value))
+    return out
+
+
+# A dated lead: 【看中国2005年07月03日报道】, 本报北京3月5日电, 新华社北京3月5日电（记者 张三）
+_LEAD_DATE = re.compile(
+    r"^[【\[(（]?[^】\]）)。]{0,30}?(?:((?:19|20)\d{2})年)?(\d{1,2})月(\d{1,2})日(?:\s*(\d{1,2})[:：时](\d{2}))?[^】\]）)。]{0,12}?(?:报道|報道|电|電|讯|訊)"
+)
+_LEAD_REPORTER = re.compile(r"(?:记者|記者)\s*([\u4e00-\u9fff·]{2,4}(?:[、\s]+[\u4e00-\u9fff·]{2,4}){0,3})")
+
+_URL_DATE = (
+    re.compile(r"/((?:19|20)\d{2})[/_-]([01]?\d)[/_-]([0-3]?\d)(?:/|[^\d])"),
+    re.compile(r"/((?:19|20)\d{2})[/_-]?([01]\d)/?([0-3]\d)(?=/|_|\.|[a-z])"),
+    re.compile(r"[/_t]((?:19|20)\d{2})([01]\d)([0-3]\d)(?=[_/.\d]|$)"),
+)
+
+
+def url_date(url: str) -> str | None:
+    path = urlsplit(url).path
+    for pattern in _URL_DATE:
+        m = pattern.search(path)
+        if m:
+            value = _iso(int(m[1]), int(m[2]), int(m[3]))
+            if value:
+                return value
+    return None
+
+
+# JSON-LD and meta tags ---------------------------------------------------------------------
+_LD_JSON = etree.XPath("//script[@type='application/ld+json' or @type='application/json+ld']/text()")
+_META = etree.XPath("//meta[@content][@name or @property or @itemprop or @http-equiv]")
+_META_PUBLISHED = {
+    "article:published_time", "og:article:published_time", "og:published_time", "article:published", "publishdate",
+    "publish-date", "publish_date", "pubdate", "pub_date", "publishtime", "publish_time", "publication_date",
+    "date", "dc.date", "dc.date.issued", "dc.date.created", "dcterms.created", "dcterms.issued", "sailthru.date",
+    "datepublished", "originalpublicationdate", "article.published", "og:release_date", "release_date",
+    "weibo:article:create_at", "firstpublishedtime", "ptime", "createdate", "create_date", "created",
+    "parsely-pub-date", "cxenseparse:recs:publishtime", "bt:pubdate", "citation_publication_date", "apub:time",
+    "og:time", "article:publish_time", "publishdate_time", "mediapublishtime",
+}
+_META_MODIFIED = {
+    "article:modified_time", "og:updated_time", "og:article:modified_time", "datemodified", "lastmodifiedtime",
+    "dc.date.modified", "dcterms.modified", "weibo:article:update_at", "article:modified", "modified", "dateupdate",
+}
+_META_AUTHOR = {"author", "byl", "dc.creator", "article:author", "sailthru.author", "parsely-author", "citation_author"}
+_META_SITE_NAME = {"og:site_name", "application-name", "apple-mobile-web-app-title", "site_name", "sitename", "sourcename"}
+_META_SOURCE = {"source", "mediaid", "og:article:source", "article:source"}
+
+
+def _ld_objects(data: object):
+    if isinstance(data, list):
+        for x in data:
+            yield from _ld_objects(x)
+    elif isinstance(data, dict):
+        yield data
+        for key in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement"):
+            if isinstance(data.get(key), (list, dict)):
+                yield from _ld_objects(data[key])
+
+
+def _ld_names(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        name = value.get("name")
+        return [name] if isinstance(name, str) and (value.get("@type") in (None, "Person") or isinstance(value.get("@type"), list)) else []
+    if isinstance(value, list):
+        return [n for v in value for n in _ld_names(v)]
+    return []
+
+
+def _jsonld(tree: lxml.html.HtmlElement) -> list[Candidate]:
+    out: list[Candidate] = []
+    for raw in _LD_JSON(tree):
+        try:
+            data = json.loads(str(raw).strip().rstrip(";"), strict=False)
+        except ValueError:
+            continue
+        for obj in _ld_objects(data):
+            for key, name in (("datePublished", "published"), ("dateCreated", "published"), ("dateModified", "modified")):
+                value = obj.get(key)
+                if isinstance(value, str) and (iso := parse_date(value)):
+                    out.append(Candidate(name, "jsonld", iso))
+            for key in ("headline", "name"):
+                value = obj.get(key)
+                if isinstance(value, str) and value.strip() and obj.get("@type") in ("NewsArticle", "Article", "BlogPosting", "ReportageNews", "AnalysisNewsArticle", "OpinionNewsArticle", "DiscussionForumPosting", "WebPage") and key == "headline":
+                    out.append(Candidate("title", "jsonld", _WS.sub(" ", value).strip()))
+            for name in _ld_names(obj.get("author")):
+                out.append(Candidate("authors", "jsonld", name))
+    return out
+
+
+def _metas(tree: lxml.html.HtmlElement) -> tuple[list[Candidate], list[str]]:
+    out: list[Candidate] = []
+    site_names: list[str] = []
+    for el in _META(tree):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv") or "").strip().lower()
+        value = _WS.sub(" ", el.get("content") or "").strip()
+        if not value:
+            continue
+        if key in _META_PUBLISHED:
+            if iso := parse_date(value):
+                out.append(Candidate("published", "meta", iso))
+        elif key in _META_MODIFIED:
+            if iso := parse_date(value):
+                out.append(Candidate("modified", "meta", iso))
+        elif key in _META_AUTHOR:
+            out.append(Candidate("authors", "meta", value))
+        elif key == "og:title":
+            out.append(Candidate("title", "og", value))
+        elif key in _META_SITE_NAME:
+            site_names.append(value)
+        elif key in _META_SOURCE and not value.isdigit():
+            out.append(Candidate("source", "meta", value))
+    return out, site_names
+
+
+_TIME_ELEMENTS = etree.XPath(
+    "//time[@datetime] | //*[@itemprop='datePublished' or @itemprop='dateModified'][@datetime or @content]"
+)
+
+
+def _times(tree: lxml.html.HtmlElement) -> list[Candidate]:
+    out = []
+    for el in _TIME_ELEMENTS(tree):
+        iso = parse_date(el.get("datetime") or el.get("content") or "")
+        if iso:
+            out.append(Candidate("modified" if el.get("itemprop") == "dateModified" else "published", "time", iso))
+    return out
+
+
+# Lines: the headline's neighbours and the page's other short blocks --------------------------
+_BLOCK_TEST = (
+    "[self::div or self::p or self::span or self::td or self::li or self::h3 or self::h4 or self::h5 or self::h6"
+    " or self::font or self::small or self::em or self::i or self::b or self::strong or self::section or self::header"
+    " or self::footer or self::address or self::time or self::a or self::cite or self::label or self::dd or self::dt]"
+    "[count(*) <= 8][string-length(normalize-space()) >= 2][string-length(normalize-space()) <= 600]"
+)
+_ALL_BLOCKS = etree.XPath("//body//*" + _BLOCK_TEST)
+_AFTER_HEADLINE = etree.XPath(
+    "following::*[self::p or self::div or self::span or self::td or self::li or self::font or self::small or self::em"
+    " or self::i or self::b or self::strong or self::section or self::header or self::address or self::time or self::a"
+    " or self::cite or self::label or self::dd or self::dt or self::h3 or self::h4 or self::h5 or self::h6]"
+    "[count(*) <= 8][string-length(normalize-space()) >= 2][position() <= 60]"
+)
+_BEFORE_HEADLINE = etree.XPath("preceding::*" + _BLOCK_TEST + "[position() <= 6]")
+_LONG_PARAGRAPH = 200  # the body has begun: the headline's metadata line comes before it
+
+# Elements that hold a byline by their class, id or itemprop (author, writer, byline, Discuz's
+# authi). Not "authority", "author-list" of a sidebar is told apart by its length.
+_AUTHOR_ELEMENT = etree.XPath(
+    "//*[@itemprop='author' or @rel='author' or contains(@class,'author') or contains(@class,'byline') or contains(@class,'writer')"
+    " or contains(@id,'author') or contains(@class,'authi') or contains(@class,'editor')][not(self::meta or self::script or self::link)]"
+)
+_AUTHOR_ELEMENT_NAME = re.compile(r"author(?!ity)|byline|writer|authi", re.I)
+
+
+_VISIBLE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style or parent::noscript)]")
+
+
+def _text(el: lxml.html.HtmlElement) -> str:
+    """The element's text as shown: without the scripts that counters and widgets inline."""
+    return _WS.sub(" ", "".join(_VISIBLE_TEXT(el))).strip()
+
+
+def find_headline_element(tree: lxml.html.HtmlElement, title_hints: list[str]) -> lxml.html.HtmlElement | None:
+    """The element showing the headline: an <h1> (or h2/h3, or an element whose class names a
+    title) whose text is one of the page's titles, or starts one. None when none matches."""
+    keys = [_key(t) for t in title_hints if t and len(_key(t)) >= 4]
+    fallback = None
+    for tag in ("h1", "h2", "h3"):  # (without any title to match, the first <h1> is the headline)
+        for el in tree.iter(tag):
+            t = _key(_text(el))
+            if len(t) < 4:
+                continue
+            if any(_same_headline(t, k) for k in keys):
+                return el
+            if tag == "h1" and fallback is None and len(t) <= 120 and not keys:
+                fallback = el
+    for el in _TITLE_CLASS(tree):
+        t = _key(_text(el))
+        if len(t) >= 4 and any(_same_headline(t, k) for k in keys):
+            return el
+    return fallback
+
+
+_TITLE_CLASS = etree.XPath("//body//*[contains(@class,'title') or contains(@id,'title')][string-length(normalize-space()) <= 200]")
+
+
+def _same_headline(shown: str, title: str) -> bool:
+    """The element shows the title, or the title is the element's text with the site's affixes."""
+    return shown == title or title.startswith(shown) or shown.startswith(title) or (len(shown) >= 8 and shown in title)
+
+
+def _key(text: str) -> str:
+    return _WS.sub("", unicodedata.normalize("NFKC", text or ""))
+
+
+def _line_candidates(text: str, kind: str, year_hint: int | None = None) -> list[Candidate]:
+    """Dates and people in one short block of the page."""
+    out: list[Candidate] = []
+    wd = bool(_WEEKDAY.search(text))
+    for name, iso in dates_in_line(text, year_hint if kind == "headline_line" else None):
+        out.append(Candidate(name, kind, iso, line=text, weekday=wd))
+    for name, value in labelled_values(text):
+        out.append(Candidate(name, kind, value, line=text))
+    return out
+
+
+# "作者：茉莉", "记者 张三", "来源：新华社", "责任编辑：王五": value up to the next label or the end.
+_LABELS = {
+    "authors": r"作者|撰文|撰稿|文字|记者|記者|通讯员|通訊員|发帖人|發帖人|楼主|樓主|博主|文\s*/|文/|文：",
+    "editor": r"责任编辑|責任編輯|责编|責編|编辑|編輯|值班编辑|值班編輯|实习编辑|實習編輯",
+    "source": r"来源|來源|稿源|出处|出處|转载自|轉載自|文章来源|文章來源|新闻来源|新聞來源",
+}
+_NEXT_LABEL = (
+    r"(?=\s*(?:作者|撰文|记者|記者|通讯员|通訊員|来源|來源|稿源|出处|出處|责任编辑|責任編輯|责编|編輯|编辑|发布|發布|發佈|时间|時間|日期|"
+    r"浏览|瀏覽|阅读|閱讀|点击|點擊|評論|评论|字号|字號|分享|打印|收藏|关注|關注|分类|分類|栏目|欄目|标签|標籤|人气|人氣|查看|访问|訪問)"
+    r"|\s+\d|\s{2,}|\s*[|｜【\[]|(?<=\S)\s*(?:(?:19|20)\d{2}[-/.年])|$)"
+)
+_LABELLED = [
+    (name, re.compile(r"(?:^|[\s(（【\[|｜/:：])(?:" + labels + r")\s*(?:[:：]|\s)\s*(.{1,60}?)" + _NEXT_LABEL))
+    for name, labels in _LABELS.items()
+]
+_LABELLED_START = re.compile(r"^(?:" + _LABELS["authors"] + r")\s*[:：]?\s*")
+_DISCUZ_POSTED = re.compile(r"^(\S{1,30})\s+(?:发表于|發表於)\s")
+
+
+def labelled_values(text: str) -> list[tuple[str, str]]:
+    norm = unicodedata.normalize("NFKC", text).strip()
+    out = []
+    for name, pattern in _LABELLED:
+        for m in pattern.finditer(norm):
+            value = m.group(1).strip(" \t|｜·•-—:：,，;；()（）[]【】")
+            if value:
+                out.append((name, value))
+                break
+    m = _DISCUZ_POSTED.match(norm)
+    if m:
+        out.append(("authors", m.group(1)))
+    return out
+
+
+def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] | None = None) -> PageMetadata:
+    """Every metadata candidate of one page. Call before extraction changes the tree."""
+    meta = PageMetadata()
+    cands = meta.candidates
+    metas, site_names = _metas(tree)
+    structured = _jsonld(tree) + metas + _times(tree)
+    if iso := url_date(url):
+        structured.append(Candidate("published", "url", iso))
+    years = [int(c.value[:4]) for c in structured if c.field == "published"]
+    year_hint = years[0] if years else None
+    head_title = _WS.sub(" ", tree.findtext(".//title") or "").strip()
+    meta.title_tag = head_title or None
+    # The site's names: og:site_name and the like, and the parts <title> adds after the
+    # headline ("_网易新闻"): never an author, never the headline.
+    suffixes, _ = title_affixes(head_title)
+    meta.site_names = tuple(dict.fromkeys(site_names + [x for x in suffixes if 2 <= len(x) <= 20]))
+    hints = [c.value for c in metas if c.field == "title"] + [head_title] + list(title_hints or [])
+    headline = find_headline_element(tree, hints)
+    zone: set = set()  # the headline's metadata lines: a byline element counts only there
+    if headline is not None:
+        cands.append(Candidate("title", "h1", _text(headline)))
+        seen: set[str] = set()
+        for el in _AFTER_HEADLINE(headline):
+            t = _text(el)
+            if len(t) > _LONG_PARAGRAPH:
+                if el.tag == "p" or len((el.text or "").strip()) > _LONG_PARAGRAPH:
+                    break  # the body has begun
+                continue  # a wrapper that holds the metadata line and the body: its parts follow
+            zone.add(el)
+            if t in seen:
+                continue
+            seen.add(t)
+            cands.extend(_line_candidates(t, "headline_line", year_hint))
+        for el in _BEFORE_HEADLINE(headline)[-3:]:
+            # Just above the headline some sites print the date; a weekday there is a top bar's.
+            cands.extend(c for c in _line_candidates(_text(el), "block") if c.field in ("published", "modified"))
+    cands.extend(structured)
+    if head_title:
+        cands.append(Candidate("title", "title_tag", head_title))
+    seen_blocks: set[str] = set()
+    for el in _ALL_BLOCKS(tree):
+        t = _text(el)
+        if t in seen_blocks or len(t) > _LONG_PARAGRAPH or not _CUE_CHARS.search(t):
+            continue
+        seen_blocks.add(t)
+        cands.extend(_line_candidates(t, "block"))
+        if len(seen_blocks) > 600:
+            break
+    for el in _AUTHOR_ELEMENT(tree):
+        if el not in zone:
+            continue  # a commenter's name, a sidebar's columnist
+        marker = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("itemprop"), el.get("rel"))))
+        t = _text(el)
+        if not 2 <= len(t) <= 60:
+            continue
+        labelled = labelled_values(t)
+        if labelled:
+            cands.extend(Candidate(name, "element", value) for name, value in labelled)
+        elif "editor" in marker.lower() and not _AUTHOR_ELEMENT_NAME.search(marker):
+            cands.append(Candidate("editor", "element", t))
+        elif not dates_in_line(t):
+            cands.append(Candidate("authors", "element", t))
+    return meta
+
+
+_CUE_CHARS = re.compile(r"\d{4}|[作者記记来來源编編辑輯责責稿发發表文撰]")
+
+
+_NAME = r"[\u4e00-\u9fff·]{2,5}"
+# "澎湃新闻记者 段彦超 廖艳", "《棱镜》作者 周纯", "文/石佳": a byline line at the top or the end.
+_BYLINE_LINE = re.compile(r"^.{0,12}?(?:记者|記者|作者|撰文|通讯员|通訊員|文\s*/|文：|文:)\s*[/:：]?\s*(" + _NAME + r"(?:[\s、，,]+" + _NAME + r"){0,3})$")
+# "…一年5折回购。(李楠)": the reporter in brackets closing the last paragraph (Sina, Xinhua).
+_CLOSING_NAME = re.compile(r"[(（]\s*(?:(?:记者|記者|文|作者|通讯员|通訊員)\s*[/:：]?\s*)?(" + _NAME + r"(?:[\s、]+" + _NAME + r"){0,2})\s*[)）]$")
+
+
+def text_candidates(text: str) -> list[Candidate]:
+    """Candidates from the article text itself: a dated lead and a reporter named in it, a
+    byline line at its top or end, a reporter's name closing it."""
+    out: list[Candidate] = []
+    lines = [unicodedata.normalize("NFKC", line).strip() for line in (text or "").split("\n") if line.strip()]
+    for line in lines[:2] + lines[-3:]:
+        if len(line) <= 30 and (m := _BYLINE_LINE.match(line)):
+            out.append(Candidate("authors", "byline", m.group(1), line=line))
+    if lines and (m := _CLOSING_NAME.search(lines[-1][-40:])):
+        out.append(Candidate("authors", "byline", m.group(1), line=lines[-1][-40:]))
+    for line in (text or "").split("\n")[:2]:
+        norm = unicodedata.normalize("NFKC", line).strip()
+        m = _LEAD_DATE.match(norm)
+        if m:
+            out.append(Candidate("published", "lead", "|".join(g or "" for g in m.groups()), line=norm[: m.end()]))
+            r = _LEAD_REPORTER.search(norm[: m.end() + 30])
+            if r:
+                out.append(Candidate("authors", "lead", r.group(1)))
+            break
+    return out
+
+
+def line_field_candidates(fields: dict[str, str]) -> list[Candidate]:
+    """The boilerplate stage's fields from lines inside the text (meta, byline, editor lines)."""
+    out = []
+    for name, value in fields.items():
+        if name == "datetime":
+            y, mo, d, h, mi, s = value.split("|")
+            iso = _iso(int(y), int(mo), int(d), h or None, mi or None, s or None)
+            if iso:
+                out.append(Candidate("published", "text_line", iso))
+        elif name == "author":
+            out.append(Candidate("authors", "text_line", value))
+        elif name in ("editor", "source"):
+            out.append(Candidate(name, "text_line", value))
+    return out
+
+
+# --- cleaning ---------------------------------------------------------------------------
+
+_PINYIN_PAREN = re.compile(r"\(\s*[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüê\s']{1,12}\)", re.I)
+_VALUE_STOP = re.compile(
+    r"(?:举报|舉報|返回|校对|校對|审核|審核|终审|終審|监制|監製|推荐|推薦|[)）\]】]|点击|點擊|浏览|瀏覽|阅读|閱讀|评论|評論|发布|發布|發佈|时间|時間|日期|来源|來源|责任编辑|責任編輯|编辑|編輯|字号|字號|分享|打印|收藏|"
+    r"人气|人氣|查看|访问|訪問|热度|熱度|次数|次數|栏目|欄目|分类|分類|标签|標籤|关键词|關鍵詞|更新|发表于|發表於|\d{4}[-/.年]|[|｜【\[<>])"
+)
+_ROLES = (
+    r"责任编辑|責任編輯|值班编辑|值班編輯|实习编辑|實習編輯|整合|本报特约记者|本報特約記者|本报记者|本報記者|特约记者|特約記者|见习记者|見習記者|实习记者|實習記者|首席记者|首席記者|记者|記者|"
+    r"特约通讯员|特約通訊員|通讯员|通訊員|实习生|實習生|特约评论员|特約評論員|评论员|評論員|特约撰稿人|特約撰稿人|撰稿人|撰稿|撰文|编译|編譯|"
+    r"编辑|編輯|责编|責編|主笔|主筆|作者|摄影|攝影|摄像|攝像|供图|供圖|图文|圖文|文图|文圖|综合|綜合|整理|报道|報道|"
+    r"楼主|樓主|博主|发帖人|發帖人|By|by"
+)
+_ROLE_WORD = re.compile(r"(?:" + _ROLES + r")")
+_ROLE_SLASH = re.compile(r"(?:^|(?<=\s))(?:文|图|圖|摄|攝|图片|圖片|视频|視頻)\s*[/／:：]\s*|\s*[/／]\s*(?:文|图|圖|摄|攝)(?=\s|$)")
+_NAME_SPLIT = re.compile(r"[、，,;；/／|｜&＆]+|\s+(?:and|und|et|和|与|與|及)\s+|\s+")
+_PLACEHOLDERS = {
+    "佚名", "匿名", "未知", "管理员", "管理員", "admin", "administrator", "本站", "本网", "本網", "小编", "小編", "网友", "網友",
+    "编辑部", "編輯部", "本报", "本報", "本刊", "unknown", "anonymous", "guest", "游客", "遊客", "站长", "站長", "webmaster", "root", "系统", "系統",
+    "null", "none", "undefined", "name", "email", "author", "editor", "全部", "暂无", "暫無", "暂无简介", "新闻中心", "新聞中心", "综合", "綜合", "网络", "網絡", "互联网", "互聯網", "原创", "原創", "转载", "轉載", "作者", "来源", "來源",
+}
+_SOFTWARE = re.compile(r"discuz|comsenz|powered|phpwind|wordpress|dedecms|dede|phpcms|empirecms|帝国|帝國|\bteam\b|\bui\b|\bcms\b|动易|動易|织梦|織夢", re.I)
+_OUTLET_END = re.compile(r"(?:网|網|报|報|社|台|集团|集團|中心|公司|杂志|雜誌|频道|頻道|新闻|新聞|网站|網站|客户端|客戶端|编辑部|編輯部|日报|日報|晚报|晚報|时报|時報|周刊|週刊|在线|在線|官网|官網|政府|委员会|委員會|办公室|辦公室|局|厅|廳|部|院|署|协会|協會)$")
+_HTMLISH = re.compile(r"[<>=\"{}]|://|www\.|\.(?:com|cn|net|org|gov|edu|html?|php|asp)\b|@", re.I)
+_ID_LIKE = re.compile(r"^[A-Za-z]{0,4}[_-]?\d{3,}$|^\d+$|^[0-9a-f]{8,}$", re.I)
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_TRIM = " \t\u3000|｜·•-—:：,，;；()（）[]【】<>《》\"'“”‘’.。!！?？*"
+
+
+_STAFF_CODE = re.compile(r"(?<=[\u4e00-\u9fff])\s*[_\s]\s*[A-Z]{1,4}\d{2,}\b")  # 杨倩_NF4425, 韩保林 PK155
+
+
+def clean_value(value: str) -> str:
+    """A field's raw text with ruby readings, flattened pinyin, staff codes and the next label cut off."""
+    value = _STAFF_CODE.sub("", unicodedata.normalize("NFKC", value or ""))
+    value = _PINYIN_PAREN.sub("", value)
+    value, _ = remove_flattened_pinyin(value, min_groups=1)
+    m = _VALUE_STOP.search(value)
+    if m and m.start() > 0:
+        value = value[: m.start()]
+    return _WS.sub(" ", value).strip(_TRIM)
+
+
+@dataclass
+class Names:
+    names: list[str]
+    rejected: list[str]  # reasons, one per value turned away
+
+
+def person_names(raw: str, site_names: tuple[str, ...] = ()) -> Names:
+    """The people a byline names: roles read and dropped, split into names, and everything
+    that is not a person's name turned away with its reason."""
+    rejected: list[str] = []
+    if _HTMLISH.search(raw or "") and not _CJK.search(raw or ""):
+        return Names([], ["markup_or_url"])
+    value = clean_value(raw)
+    value = _ROLE_SLASH.sub(" ", value)
+    value = _ROLE_WORD.sub(" ", value)
+    names: list[str] = []
+    site_keys = {_key(s).lower() for s in site_names if s}
+    for part in _NAME_SPLIT.split(value):
+        part = part.strip(_TRIM)
+        if not part:
+            continue
+        reason = _not_a_name(part, site_keys)
+        if reason:
+            rejected.append(reason)
+            continue
+        if part not in names:
+            names.append(part)
+    # "John Smith" was split at its space: Latin names are rejoined word by word.
+    if names and all(not _CJK.search(n) for n in names) and not re.search(r"[、，,;；/／|｜&]| and ", value):
+        names = [" ".join(names)] if len(names) <= 4 else []
+    return Names(names, rejected)
+
+
+def _not_a_name(part: str, site_keys: set[str]) -> str | None:
+    low = part.lower()
+    if low in _PLACEHOLDERS or part in _PLACEHOLDERS:
+        return "placeholder"
+    if _HTMLISH.search(part):
+        return "markup_or_url"
+    if _ID_LIKE.match(part):
+        return "id"
+    if _SOFTWARE.search(part):
+        return "software"
+    key = _key(part).lower()
+    if key in site_keys or any(key and (key in s or s in key) for s in site_keys if len(s) >= 2):
+        return "site_name"
+    cjk = len(_CJK.findall(part))
+    if cjk == 1 and len(part) == 1:
+        return "too_short"  # 文, 图: a role left of "文/图"
+    if cjk:
+        if _OUTLET_END.search(part) and cjk >= 3:
+            return "outlet"
+        if cjk > 12 or len(part) > 20:
+            return "too_long"
+        if re.search(r"\d", part) and cjk >= len(part) - 4:
+            return "digits"
+    else:
+        if len(part) > 40 or len(part) < 2:
+            return "too_long" if len(part) > 40 else "too_short"
+    return None
+
+
+def clean_source(raw: str) -> str | None:
+    value = clean_value(raw)
+    # (本站 is a source: the site's own story)
+    if not value or _HTMLISH.search(value) and not _CJK.search(value) or len(value) > 40:
+        return None
+    return value
+
+
+# --- titles -----------------------------------------------------------------------------
+
+# "标题_动态焦点", "标题 - 新浪财经", "标题|中国有色网", "【专题】标题"
+_TITLE_SEP = re.compile(r"\s*(?:_{1,2}|\|{1,2}|｜|\s[-–—]{1,2}\s|--|-(?=[^-]{2,16}$))\s*")
+
+
+def title_affixes(title: str) -> tuple[list[str], list[str]]:
+    """(suffixes, prefix) a title could carry: the parts after its separators, and the part
+    before the first one. Counted per site: the ones every page has are the site's."""
+    parts = [p.strip() for p in _TITLE_SEP.split(title)]
+    if len(parts) < 2:
+        return [], []
+    return parts[1:], parts[:1]
+
+
+def strip_title(title: str, known_affixes: set[str], site_names: tuple[str, ...], chinese: bool) -> str:
+    """The headline without the site's name and the section affixes the site adds to every title.
+    A part only this article has stays: a part goes when the site is known to add it (learned
+    over the site's pages, or named by og:site_name), or when it is a short ``_``/``|`` suffix
+    on a Chinese title (no Chinese headline uses those as punctuation)."""
+    title = _WS.sub(" ", title).strip()
+    site_keys = {_key(s) for s in site_names if s}
+    for _ in range(4):
+        parts = _TITLE_SEP.split(title)
+        if len(parts) < 2:
+            break
+        seps = _TITLE_SEP.findall(title)
+        last, head = parts[-1].strip(), title[: title.rfind(seps[-1])].strip() if seps else title
+        first = parts[0].strip()
+        if _key(last) in known_affixes or _key(last) in site_keys or any(_key(last) and _key(last) in s for s in site_keys):
+            title = head
+            continue
+        if chinese and len(_key(head)) >= 5 and len(last) <= 14 and seps[-1].strip() in ("_", "__", "|", "||", "｜"):
+            title = head
+            continue
+        if chinese and len(_key(head)) >= 8 and 2 <= len(last) <= 16 and seps[-1].strip() in ("-", "--") and _CJK.search(last):
+            title = head  # "标题-纪检", "标题-EDN 电子技术设计": a hyphen before a short name ends no headline
+            continue
+        if _key(first) in known_affixes or _key(first) in site_keys:
+            title = title[len(first) :].lstrip()
+            title = _TITLE_SEP.sub("", title, count=1) if _TITLE_SEP.match(title) else title
+            continue
+        break
+    m = re.match(r"^[【\[]([^】\]]{1,8})[】\]]\s*(.{5,})$", title)
+    if m and _key(m.group(1)) in known_affixes:
+        title = m.group(2)
+    return title.strip()
+
+
+# --- resolution -------------------------------------------------------------------------
+
+@dataclass
+class SiteKnowledge:
+    """What a run learns about one site's pages: the title affixes its titles share and the
+    date lines every page repeats (a top bar's "today"). Kept by the metadata stage."""
+
+    min_pages: int = 3
+    affix_pages: Counter[str] = field(default_factory=Counter)
+    line_pages: Counter[str] = field(default_factory=Counter)
+    pages: set[int] = field(default_factory=set)  # pages observed, by a hash of their URL: each counts once
+
+    def observe(self, meta: PageMetadata, page: str) -> None:
+        key = hash(page)
+        if key in self.pages:
+            return
+        self.pages.add(key)
+        affixes: set[str] = set()
+        for c in meta.candidates:
+            if c.field == "title" and c.kind in ("title_tag", "h1", "og"):
+                sufs, pres = title_affixes(c.value)
+                affixes.update(_key(a) for a in sufs + pres if a)
+        for a in affixes:
+            self.affix_pages[a] += 1
+        for line in {c.line for c in meta.candidates if c.field in ("published", "modified") and c.line}:
+            self.line_pages[line] += 1
+
+    @property
+    def affixes(self) -> set[str]:
+        return {a for a, n in self.affix_pages.items() if n >= self.min_pages}
+
+    def repeated_line(self, line: str | None) -> bool:
+        return bool(line) and self.line_pages[line] >= self.min_pages
+
+
+@dataclass
+class Resolved:
+    title: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    authors: list[str] = field(default_factory=list)
+    editor: str | None = None
+    source: str | None = None
+    provenance: dict[str, str] = field(default_factory=dict)  # field -> kind of the winning candidate
+    disagreements: list[str] = field(default_factory=list)  # fields whose candidates disagreed
+    rejected: Counter[str] = field(default_factory=Counter)  # "<field>/<reason>" -> values turned away
+    dated: bool = False  # some date candidate exists at all: evidence of dated news
+
+
+def _with_zone(iso: str, zone: str) -> str:
+    """A date-time without an offset is in the site's zone; with one, it is kept as given."""
+    if "T" not in iso or re.search(r"[+-]\d{2}:\d{2}$", iso):
+        return iso
+    return datetime.fromisoformat(iso).replace(tzinfo=ZoneInfo(zone)).isoformat()
+
+
+def _lead_iso(value: str, year_hint: int | None) -> str | None:
+    y, mo, d, h, mi = value.split("|")
+    year = int(y) if y else year_hint
+    if not year:
+        return None
+    return _iso(year, int(mo), int(d), h or None, mi or None)
+
+
+def _fetched(fetched_at: str | None) -> datetime | None:
+    if not fetched_at:
+        return None
+    try:
+        dt = datetime.fromisoformat(fetched_at.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return None if dt.year < 1995 else dt  # offline tools stamp the epoch: no fetch time known
+
+
+def _resolve_date(
+    name: str, cands: list[Candidate], site: SiteKnowledge | None, fetched: datetime | None, zone: str, out: Resolved, year_hint: int | None
+) -> str | None:
+    order = {k: i for i, k in enumerate(DATE_KINDS)}
+    alive: list[tuple[int, int, Candidate, str]] = []
+    for n, c in enumerate(cands):
+        iso = _lead_iso(c.value, year_hint) if c.kind == "lead" else c.value
+        if not iso:
+            continue
+        day = date.fromisoformat(iso[:10])
+        if day.year < 1990:
+            out.rejected[f"{name}/too_old"] += 1
+            continue
+        if fetched is not None and day > (fetched + timedelta(days=1)).date():
+            out.rejected[f"{name}/after_fetch"] += 1
+            continue
+        if c.weekday and c.kind in ("block", "headline_line") and "T" not in iso:
+            # "2024年06月18日 星期二": how a top bar shows the day the page was served
+            if fetched is None or day >= (fetched - timedelta(days=1)).date() or c.kind == "block":
+                out.rejected[f"{name}/today_line"] += 1
+                continue
+        if site is not None and c.kind in ("block", "headline_line") and site.repeated_line(c.line):
+            out.rejected[f"{name}/site_line"] += 1
+            continue
+        alive.append((order.get(c.kind, len(order)), n, c, iso))
+    if not alive:
+        return None
+    alive.sort(key=lambda t: (t[0], t[1]))
+    _, _, best, iso = alive[0]
+    # A metadata line that names its date (发布时间：) beats a bare date among the headline's lines.
+    kind = best.kind
+    if "T" not in iso:
+        # The day from the best source; the time from another that agrees on the day.
+        for _, _, c, other in alive[1:]:
+            if other[:10] == iso[:10] and "T" in other:
+                iso = other
+                break
+    if len({t[3][:10] for t in alive if t[2].kind in ("headline_line", "jsonld", "meta", "text_line", "time")}) > 1:
+        out.disagreements.append(name)
+    out.provenance[name] = kind
+    return _with_zone(iso, zone)
+
+
+def _first_kind_order(cands: list[Candidate], kinds: tuple[str, ...]) -> list[Candidate]:
+    order = {k: i for i, k in enumerate(kinds)}
+    return sorted(cands, key=lambda c: order.get(c.kind, len(order)))
+
+
+def resolve(
+    meta: PageMetadata | None,
+    extra: list[Candidate],
+    site: SiteKnowledge | None,
+    fetched_at: str | None,
+    zone: str,
+    fallback_title: str | None = None,
+    chinese: bool = True,
+) -> Resolved:
+    """One value per field from all candidates (the page's, ``extra`` from the text and the
+    crawl), with the kind that won each and the fields whose candidates disagreed."""
+    cands = (meta.candidates if meta else []) + list(extra)
+    site_names = meta.site_names if meta else ()
+    out = Resolved()
+    # Evidence of dated news: any publication date but a top bar's "today" (about pages have those)
+    out.dated = any(c.field == "published" and not (c.weekday and c.kind == "block") for c in cands)
+    fetched = _fetched(fetched_at)
+    years = [int(c.value[:4]) for c in cands if c.field == "published" and c.kind != "lead" and c.value[:4].isdigit()]
+    year_hint = years[0] if years else (fetched.year if fetched else None)
+    out.published = _resolve_date("published", [c for c in cands if c.field == "published"], site, fetched, zone, out, year_hint)
+    out.modified = _resolve_date("modified", [c for c in cands if c.field == "modified"], site, fetched, zone, out, year_hint)
+    if out.modified and out.published and out.modified[:19] < out.published[:19]:
+        out.modified = None  # a "modified" before the publication is a misread line
+    out.title = _resolve_title(cands, site, site_names, fallback_title, chinese, out)
+    for cand in _first_kind_order([c for c in cands if c.field == "authors"], PEOPLE_KINDS):
+        names = person_names(cand.value, site_names)
+        for reason in names.rejected:
+            out.rejected[f"authors/{reason}"] += 1
+        if names.names:
+            out.authors = names.names
+            out.provenance["authors"] = cand.kind
+            break
+    for name in ("editor", "source"):
+        for cand in _first_kind_order([c for c in cands if c.field == name], PEOPLE_KINDS):
+            if name == "editor":
+                names = person_names(cand.value, site_names)
+                for reason in names.rejected:
+                    out.rejected[f"editor/{reason}"] += 1
+                value = " ".join(names.names) or None
+            else:
+                value = clean_source(cand.value)
+                if value is None:
+                    out.rejected["source/not_a_source"] += 1
+            if value:
+                setattr(out, name, value)
+                out.provenance[name] = cand.kind
+                break
+    return out
+
+
+def _resolve_title(
+    cands: list[Candidate], site: SiteKnowledge | None, site_names: tuple[str, ...], fallback: str | None, chinese: bool, out: Resolved
+) -> str | None:
+    titles = {c.kind: c.value for c in reversed([c for c in cands if c.field == "title"])}
+    affixes = site.affixes if site else set()
+    # A title that is the site's name (a logo in <h1>) is no headline.
+    site_keys = {_key(s) for s in site_names if s}
+    cleaned: dict[str, str] = {}
+    for kind, value in titles.items():
+        t = strip_title(value, affixes, site_names, chinese)
+        if len(_key(t)) >= 2 and _key(t) not in site_keys and _key(t) not in affixes:
+            cleaned[kind] = t
+    h1, og, tag, ld = cleaned.get("h1"), cleaned.get("og"), cleaned.get("title_tag"), cleaned.get("jsonld")
+    others = [t for t in (ld, og, tag) if t]
+    pick, kind = None, None
+    if h1 and (not others or any(_key(h1) in _key(o) or _key(o) in _key(h1) for o in others)):
+        pick, kind = h1, "h1"
+    else:
+        for k in ("jsonld", "og", "title_tag"):
+            if cleaned.get(k):
+                pick, kind = cleaned[k], k
+                break
+    if pick is None and fallback:
+        pick, kind = strip_title(fallback, affixes, site_names, chinese), "extraction"
+    if pick is None:
+        return None
+    # og:title and <title> often carry the suffix; when <h1> has the same headline without it,
+    # the shorter agreeing form is the headline.
+    for other in others:
+        if other != pick and _key(other) and _key(pick).startswith(_key(other)) and len(_key(other)) >= 5:
+            rest = _key(pick)[len(_key(other)) :]
+            if rest and _key(rest) in affixes:
+                pick = other
+    keys = {_key(t) for t in cleaned.values()}
+    if len(keys) > 1 and not all(_key(pick) in k for k in keys):
+        out.disagreements.append("title")
+    out.provenance["title"] = kind
+    return pick
+
+
+def join_authors(names: list[str]) -> str | None:
+    """``author`` as before: the names joined (a space between Chinese names, as bylines print
+    them; ", " between others)."""
+    if not names:
+        return None
+    return (" " if all(_CJK.search(n) for n in names) else ", ").join(names)
