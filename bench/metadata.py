@@ -29,6 +29,7 @@ import re
 import sys
 import unicodedata
 from collections import defaultdict
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,6 +117,16 @@ def _split(author: str | None) -> list[str]:
 
 # -- scoring ----------------------------------------------------------------------------------
 
+def local_time(value: str | None) -> str | None:
+    """An ISO value as the page shows it: labels give China's local time (UTC+8, as in Taiwan
+    and Hong Kong), so a value with another offset is moved there before it is compared."""
+    iso = parse_date(value or "") if value else None
+    if iso and re.search(r"[+-]\d{2}:\d{2}$", iso):
+        shown = datetime.fromisoformat(iso).astimezone(timezone(timedelta(hours=8)))
+        return shown.isoformat()
+    return iso
+
+
 def judge(label: dict, pred: dict) -> dict[str, bool | None]:
     """True/False per field the page shows; None where the label has nothing to score."""
     out: dict[str, bool | None] = {f: None for f in FIELDS}
@@ -123,7 +134,7 @@ def judge(label: dict, pred: dict) -> dict[str, bool | None]:
     if label.get("title"):
         out["title"] = key(pred.get("title")) == key(label["title"])
     gold_date = label.get("published")
-    ours_date = parse_date(pred.get("published") or "") if pred.get("published") else None
+    ours_date = local_time(pred.get("published"))
     if gold_date:
         out["published_day"] = bool(ours_date) and ours_date[:10] == gold_date[:10]
         if len(gold_date) >= 16:

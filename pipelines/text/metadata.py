@@ -34,9 +34,14 @@ _WS = re.compile(r"\s+")
 
 # --- candidates -------------------------------------------------------------------------
 
-# Kinds of candidate, best first, per field. A kind earlier in the list wins over a later one
-# when both survive the checks; a later one may still add the time to an earlier one's day.
+# Kinds of candidate, best first, per field. Dates are chosen by a vote of the kinds (below);
+# for the other fields a kind earlier in the list wins over a later one.
 DATE_KINDS = ("headline_line", "jsonld", "meta", "text_line", "time", "lead", "block", "url", "feed", "markup")
+# A date's votes: each kind that gives the day adds its weight once (a comment thread's twenty
+# dates are one kind); a line that names its date (发布时间：, 发表于) weighs more than a bare
+# one, and a bare date in some block of the page least.
+DATE_WEIGHTS = {"headline_line": 3.0, "jsonld": 3.0, "meta": 3.0, "text_line": 2.5, "time": 2.0, "lead": 2.0, "block": 0.5, "url": 1.0, "feed": 1.0, "markup": 1.0}
+CUE_WEIGHT = 1.5
 TITLE_KINDS = ("h1", "jsonld", "og", "title_tag")
 PEOPLE_KINDS = ("headline_line", "text_line", "byline", "lead", "jsonld", "element", "block", "meta")
 
@@ -48,6 +53,14 @@ class Candidate:
     value: str  # dates: ISO 8601 (a day, or a date-time with or without offset); else the raw text
     line: str | None = None  # the page line it was read from (site-level checks: a top bar)
     weekday: bool = False  # the line also names the weekday (星期二): how top bars show "today"
+    cue: bool = False  # a date the line names as the publication's (发布时间：, 发表于)
+
+    def __post_init__(self) -> None:
+        # Plain strings: lxml's XPath strings keep their tree alive, and a story's candidates
+        # travel pickled (worker results, JOBDIR's disk queue).
+        object.__setattr__(self, "value", str(self.value))
+        if self.line is not None:
+            object.__setattr__(self, "line", str(self.line))
 
 
 @dataclass
@@ -72,7 +85,7 @@ _COMPACT_DATE = re.compile(r"^((?:19|20)\d{2})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(
 _WEEKDAY = re.compile(r"星期[一二三四五六日天]|礼拜[一二三四五六日天]|禮拜[一二三四五六日天]|周[一二三四五六日]|週[一二三四五六日]|\b(?:Mon|Tues?|Wed|Thu(?:rs)?|Fri|Sat|Sun)(?:day)?\b", re.I)
 # Which date a metadata line gives: the cue just before it. "发布时间：… 更新时间：…" has both.
 _MODIFIED_CUE = re.compile(r"(?:更新|修改|修订|最后编辑|最後編輯|编辑于|編輯於|updated?|modified)[^\d]{0,6}$", re.I)
-_PUBLISHED_CUE = re.compile(r"(?:时间|時間|日期|发布|發佈|發布|发表|發表|发稿|發稿|刊发|刊發|出版|posted|published)[^\d]{0,6}$", re.I)
+_PUBLISHED_CUE = re.compile(r"(?:(?<!北京)(?<!当地)(?<!當地)时间|(?<!北京)(?<!當地)時間|日期|发布|發佈|發布|发表|發表|发稿|發稿|刊发|刊發|出版|posted|published)[^\d]{0,6}$", re.I)
 _NOT_PUBLISHED_CUE = re.compile(r"(?:截止|截至|下载|下載|访问|訪問|登录|登錄|注册|註冊|到期|有效期|活动|活動|报名|報名|成立|创建于|建站)[^\d]{0,6}$")
 
 
@@ -115,8 +128,8 @@ _NAV_LINE = re.compile(r"上一篇|下一篇|上一条|下一条|相关|相關|�
 _SHORT_DATE_LINE = 40  # a line this short that holds a date is a date line, cue or not
 
 
-def dates_in_line(line: str, year_hint: int | None = None) -> list[tuple[str, str]]:
-    """(field, ISO date) for each date of a metadata line: ``modified`` after an update cue,
+def dates_in_line(line: str, year_hint: int | None = None) -> list[tuple[str, str, bool]]:
+    """(field, ISO date, named by a cue) for each date of a metadata line: ``modified`` after an update cue,
     nothing after cues that name other dates (截止, 下载), else ``published``. A date inside
     a sentence or a navigation line is not the page's: only dates after a cue, with a time,
     or in a short line count."""
@@ -132,20 +145,21 @@ def dates_in_line(line: str, year_hint: int | None = None) -> list[tuple[str, st
         if _NOT_PUBLISHED_CUE.search(before):
             continue
         modified = bool(_MODIFIED_CUE.search(before))
-        if not (modified or _PUBLISHED_CUE.search(before) or m[4] or len(norm) <= _SHORT_DATE_LINE):
+        cue = bool(_PUBLISHED_CUE.search(before))
+        if not (modified or cue or m[4] or len(norm) <= _SHORT_DATE_LINE):
             continue
-        out.append(("modified" if modified else "published", value))
+        out.append(("modified" if modified else "published", value, cue or modified))
     if not out:
         for m in _SHORT_YEAR_DATE.finditer(norm):
             before = norm[max(0, m.start() - 12) : m.start()]
             if _PUBLISHED_CUE.search(before) and (value := _iso(2000 + int(m[1]), int(m[2]), int(m[3]), m[4], m[5], m[6])):
                 if m[4] is None and (t := re.search(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])", norm[m.end():])):
                     value = _iso(2000 + int(m[1]), int(m[2]), int(m[3]), t[1], t[2])
-                out.append(("published", value))
+                out.append(("published", value, True))
         if not out and year_hint and len(norm) <= _SHORT_DATE_LINE + 20:
             for m in _NO_YEAR_DATE.finditer(norm):
                 if value := _iso(year_hint, int(m[1]), int(m[2]), m[3], m[4]):
-                    out.append(("published", value))
+                    out.append(("published", value, False))
     return out
 
 
@@ -297,9 +311,13 @@ _LONG_PARAGRAPH = 200  # the body has begun: the headline's metadata line comes 
 # authi). Not "authority", "author-list" of a sidebar is told apart by its length.
 _AUTHOR_ELEMENT = etree.XPath(
     "//*[@itemprop='author' or @rel='author' or contains(@class,'author') or contains(@class,'byline') or contains(@class,'writer')"
-    " or contains(@id,'author') or contains(@class,'authi') or contains(@class,'editor')][not(self::meta or self::script or self::link)]"
+    " or contains(@id,'author') or contains(@class,'authi') or contains(@class,'editor') or contains(@class,'user-name')"
+    " or contains(@class,'username') or contains(@class,'user_name') or contains(@class,'nickname') or contains(@class,'nick-name')"
+    " or contains(@class,'poster') or contains(@class,'source')][not(self::meta or self::script or self::link)]"
 )
-_AUTHOR_ELEMENT_NAME = re.compile(r"author(?!ity)|byline|writer|authi", re.I)
+_AUTHOR_ELEMENT_NAME = re.compile(r"author(?!ity)|byline|writer|authi|user-?_?name|nick-?name|poster", re.I)
+_SOURCE_ELEMENT_NAME = re.compile(r"(?<![a-z])source(?!s?-?(?:map|code))", re.I)
+_ITEMPROP_NAME = etree.XPath(".//meta[@itemprop='name']/@content | .//*[@itemprop='name'][not(self::meta)]")
 
 
 _VISIBLE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style or parent::noscript)]")
@@ -347,16 +365,20 @@ def _line_candidates(text: str, kind: str, year_hint: int | None = None) -> list
     """Dates and people in one short block of the page."""
     out: list[Candidate] = []
     wd = bool(_WEEKDAY.search(text))
-    for name, iso in dates_in_line(text, year_hint if kind == "headline_line" else None):
-        out.append(Candidate(name, kind, iso, line=text, weekday=wd))
-    for name, value in labelled_values(text):
+    labelled = labelled_values(text)
+    # A date on a line that also names the source, the author or the editor is the
+    # article's metadata line, cue or not ("2020-11-23 10:22 出处：快科技 作者：宪瑞").
+    meta_line = bool(labelled) and len(text) <= 120
+    for name, iso, cue in dates_in_line(text, year_hint if kind == "headline_line" else None):
+        out.append(Candidate(name, kind, iso, line=text, weekday=wd, cue=cue or meta_line))
+    for name, value in labelled:
         out.append(Candidate(name, kind, value, line=text))
     return out
 
 
 # "作者：茉莉", "记者 张三", "来源：新华社", "责任编辑：王五": value up to the next label or the end.
 _LABELS = {
-    "authors": r"作者|撰文|撰稿|文字|记者|記者|通讯员|通訊員|发帖人|發帖人|楼主|樓主|博主|文\s*/|文/|文：",
+    "authors": r"作者|撰文|撰稿|执笔|執筆|文字|记者|記者|通讯员|通訊員|发帖人|發帖人|楼主|樓主|博主|文\s*/|文/|文：",
     "editor": r"责任编辑|責任編輯|责编|責編|编辑|編輯|值班编辑|值班編輯|实习编辑|實習編輯",
     "source": r"来源|來源|稿源|出处|出處|转载自|轉載自|文章来源|文章來源|新闻来源|新聞來源",
 }
@@ -366,22 +388,51 @@ _NEXT_LABEL = (
     r"|\s+\d|\s{2,}|\s*[|｜【\[]|(?<=\S)\s*(?:(?:19|20)\d{2}[-/.年])|$)"
 )
 _LABELLED = [
-    (name, re.compile(r"(?:^|[\s(（【\[|｜/:：])(?:" + labels + r")\s*(?:[:：]|\s)\s*(.{1,60}?)" + _NEXT_LABEL))
+    (name, re.compile(r"(?:^|[\s(（【\[〔|｜/:：]|本报|本報|特约|特約|见习|見習|实习|實習|首席)(?:" + labels + r")\s*(?:[:：]|\s)\s*(.{1,60}?)" + _NEXT_LABEL))
     for name, labels in _LABELS.items()
+] + [
+    # "本报记者张三", "聯合報 記者林宸誼／即時報導": a reporter's name follows 记者 without a colon
+    ("authors", re.compile(r"(?:记者|記者|通讯员|通訊員)\s*(" + r"[\u4e00-\u9fff·]{2,5}(?:[\s、]+[\u4e00-\u9fff·]{2,5}){0,3}" + r")(?=[\s／/)）〕】]|报道|報導|報道|报导|$)")),
+    # "澎湃新闻记者 段彦超", "聯合報 記者…": the outlet the reporter writes for
+    ("source", re.compile(r"(?:^|[\s(（【〔])([\u4e00-\u9fff]{1,8}(?:报|報|社|网|網|台|新闻|新聞|日报|日報|周刊|週刊))\s*(?:记者|記者)")),
 ]
 _LABELLED_START = re.compile(r"^(?:" + _LABELS["authors"] + r")\s*[:：]?\s*")
 _DISCUZ_POSTED = re.compile(r"^(\S{1,30})\s+(?:发表于|發表於)\s")
 
 
+_PHOTO_CREDIT = re.compile(r"(?:摄|攝|摄影|攝影|供图|供圖)\s*$|图片来源|圖片來源|资料图|資料圖|图/|圖/|^图\s|^圖\s")
+
+
+def _trim(value: str) -> str:
+    """The value without the punctuation around it; a closing bracket stays when the value
+    opened it ("21世纪经济报道(广州)")."""
+    out = value.strip(_TRIM)
+    for opening, closing in (("(", ")"), ("（", "）")):
+        if out.count(opening) > out.count(closing) and value.rstrip(" \t").endswith(closing):
+            out += closing
+    return out
+
+
 def labelled_values(text: str) -> list[tuple[str, str]]:
     norm = unicodedata.normalize("NFKC", text).strip()
     out = []
+    photo = bool(_PHOTO_CREDIT.search(norm))  # "中新社记者 贾天勇 摄": the photographer, not the writer
+    authors: list[str] = []
     for name, pattern in _LABELLED:
+        if name == "authors":
+            # "本报记者 王明 通讯员 李华": every role's names, in the line's order
+            if not photo:
+                authors.extend(v for m in pattern.finditer(norm) if (v := _trim(m.group(1))) and v not in authors)
+            continue
+        if any(n == name for n, _ in out):
+            continue
         for m in pattern.finditer(norm):
-            value = m.group(1).strip(" \t|｜·•-—:：,，;；()（）[]【】")
+            value = _trim(m.group(1))
             if value:
                 out.append((name, value))
                 break
+    if authors:
+        out.insert(0, ("authors", " ".join(authors)))
     m = _DISCUZ_POSTED.match(norm)
     if m:
         out.append(("authors", m.group(1)))
@@ -402,10 +453,13 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] 
     meta.title_tag = head_title or None
     # The site's names: og:site_name and the like, and the parts <title> adds after the
     # headline ("_网易新闻"): never an author, never the headline.
-    suffixes, _ = title_affixes(head_title)
-    meta.site_names = tuple(dict.fromkeys(site_names + [x for x in suffixes if 2 <= len(x) <= 20]))
     hints = [c.value for c in metas if c.field == "title"] + [head_title] + list(title_hints or [])
     headline = find_headline_element(tree, hints)
+    # The part <title> adds after the headline that the headline element does not show
+    # ("_网易新闻") is the site's name: never an author, never the headline.
+    suffixes, _ = title_affixes(head_title)
+    shown = _key(_text(headline)) if headline is not None else ""
+    meta.site_names = tuple(dict.fromkeys(site_names + [x for x in suffixes[-1:] if 2 <= len(x) <= 20 and not shown.endswith(_key(x))]))
     zone: set = set()  # the headline's metadata lines: a byline element counts only there
     if headline is not None:
         cands.append(Candidate("title", "h1", _text(headline)))
@@ -437,19 +491,31 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] 
         if len(seen_blocks) > 600:
             break
     for el in _AUTHOR_ELEMENT(tree):
-        if el not in zone:
+        if el not in zone and el.get("itemprop") != "author":
             continue  # a commenter's name, a sidebar's columnist
         marker = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("itemprop"), el.get("rel"))))
-        t = _text(el)
+        named = _ITEMPROP_NAME(el)
+        if named:  # schema.org Person: its name, not the avatar's and the bio's text
+            first = named[0]
+            t = _WS.sub(" ", first if isinstance(first, str) else _text(first)).strip()
+        else:
+            t = _text(el)
         if not 2 <= len(t) <= 60:
             continue
         labelled = labelled_values(t)
         if labelled:
             cands.extend(Candidate(name, "element", value) for name, value in labelled)
+        elif _SOURCE_ELEMENT_NAME.search(marker) and not _AUTHOR_ELEMENT_NAME.search(marker):
+            if not dates_in_line(t):
+                cands.append(Candidate("source", "element", t))
         elif "editor" in marker.lower() and not _AUTHOR_ELEMENT_NAME.search(marker):
             cands.append(Candidate("editor", "element", t))
         elif not dates_in_line(t):
             cands.append(Candidate("authors", "element", t))
+        else:  # "鹿小町 发布于 2020-12-30 19:24": the name before the date
+            m = re.match(r"^(\S{2,30}?)\s*(?:发布于|發佈於|发表于|發表於|于|於|·)?\s*(?:19|20)\d{2}[-/.年]", t)
+            if m:
+                cands.append(Candidate("authors", "element", m.group(1)))
     return meta
 
 
@@ -458,8 +524,10 @@ _CUE_CHARS = re.compile(r"\d{4}|[作者記记来來源编編辑輯责責稿发�
 
 _NAME = r"[\u4e00-\u9fff·]{2,5}"
 # "澎湃新闻记者 段彦超 廖艳", "《棱镜》作者 周纯", "文/石佳": a byline line at the top or the end.
-_BYLINE_LINE = re.compile(r"^.{0,12}?(?:记者|記者|作者|撰文|通讯员|通訊員|文\s*/|文：|文:)\s*[/:：]?\s*(" + _NAME + r"(?:[\s、，,]+" + _NAME + r"){0,3})$")
+_BYLINE_LINE = re.compile(r"^.{0,12}?(?:记者|記者|作者|撰文|执笔|執筆|通讯员|通訊員|文\s*/|文：|文:)\s*[/:：]?\s*(" + _NAME + r"(?:[\s、，,]+" + _NAME + r"){0,3})$")
 # "…一年5折回购。(李楠)": the reporter in brackets closing the last paragraph (Sina, Xinhua).
+# "石佳/中国青年报": the writer and the outlet, on the line under the headline or the text's first
+_NAME_AND_OUTLET = re.compile(r"^(" + _NAME + r"(?:[\s、]+" + _NAME + r"){0,2})\s*[/／|｜]\s*([\u4e00-\u9fff]{2,10}(?:报|報|社|网|網|台|新闻|新聞|周刊|週刊|杂志|雜誌))$")
 _CLOSING_NAME = re.compile(r"[(（]\s*(?:(?:记者|記者|文|作者|通讯员|通訊員)\s*[/:：]?\s*)?(" + _NAME + r"(?:[\s、]+" + _NAME + r"){0,2})\s*[)）]$")
 
 
@@ -471,6 +539,9 @@ def text_candidates(text: str) -> list[Candidate]:
     for line in lines[:2] + lines[-3:]:
         if len(line) <= 30 and (m := _BYLINE_LINE.match(line)):
             out.append(Candidate("authors", "byline", m.group(1), line=line))
+        elif len(line) <= 30 and (m := _NAME_AND_OUTLET.match(line)):
+            out.append(Candidate("authors", "byline", m.group(1), line=line))
+            out.append(Candidate("source", "byline", m.group(2), line=line))
     if lines and (m := _CLOSING_NAME.search(lines[-1][-40:])):
         out.append(Candidate("authors", "byline", m.group(1), line=lines[-1][-40:]))
     for line in (text or "").split("\n")[:2]:
@@ -505,11 +576,11 @@ def line_field_candidates(fields: dict[str, str]) -> list[Candidate]:
 
 _PINYIN_PAREN = re.compile(r"\(\s*[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüê\s']{1,12}\)", re.I)
 _VALUE_STOP = re.compile(
-    r"(?:举报|舉報|返回|校对|校對|审核|審核|终审|終審|监制|監製|推荐|推薦|[)）\]】]|点击|點擊|浏览|瀏覽|阅读|閱讀|评论|評論|发布|發布|發佈|时间|時間|日期|来源|來源|责任编辑|責任編輯|编辑|編輯|字号|字號|分享|打印|收藏|"
+    r"(?:本文|本站|本网|本網|声明|聲明|免责|免責|举报|舉報|返回|校对|校對|审核|審核|终审|終審|监制|監製|推荐|推薦|[)）\]】]|点击|點擊|浏览|瀏覽|阅读|閱讀|评论|評論|发布|發布|發佈|时间|時間|日期|来源|來源|责任编辑|責任編輯|编辑|編輯|字号|字號|分享|打印|收藏|"
     r"人气|人氣|查看|访问|訪問|热度|熱度|次数|次數|栏目|欄目|分类|分類|标签|標籤|关键词|關鍵詞|更新|发表于|發表於|\d{4}[-/.年]|[|｜【\[<>])"
 )
 _ROLES = (
-    r"责任编辑|責任編輯|值班编辑|值班編輯|实习编辑|實習編輯|整合|本报特约记者|本報特約記者|本报记者|本報記者|特约记者|特約記者|见习记者|見習記者|实习记者|實習記者|首席记者|首席記者|记者|記者|"
+    r"责任编辑|責任編輯|值班编辑|值班編輯|实习编辑|實習編輯|整合|执笔|執筆|本报特约记者|本報特約記者|本报记者|本報記者|特约记者|特約記者|见习记者|見習記者|实习记者|實習記者|首席记者|首席記者|记者|記者|"
     r"特约通讯员|特約通訊員|通讯员|通訊員|实习生|實習生|特约评论员|特約評論員|评论员|評論員|特约撰稿人|特約撰稿人|撰稿人|撰稿|撰文|编译|編譯|"
     r"编辑|編輯|责编|責編|主笔|主筆|作者|摄影|攝影|摄像|攝像|供图|供圖|图文|圖文|文图|文圖|综合|綜合|整理|报道|報道|"
     r"楼主|樓主|博主|发帖人|發帖人|By|by"
@@ -523,13 +594,14 @@ _PLACEHOLDERS = {
     "null", "none", "undefined", "name", "email", "author", "editor", "全部", "暂无", "暫無", "暂无简介", "新闻中心", "新聞中心", "综合", "綜合", "网络", "網絡", "互联网", "互聯網", "原创", "原創", "转载", "轉載", "作者", "来源", "來源",
 }
 _SOFTWARE = re.compile(r"discuz|comsenz|powered|phpwind|wordpress|dedecms|dede|phpcms|empirecms|帝国|帝國|\bteam\b|\bui\b|\bcms\b|动易|動易|织梦|織夢", re.I)
-_OUTLET_END = re.compile(r"(?:网|網|报|報|社|台|集团|集團|中心|公司|杂志|雜誌|频道|頻道|新闻|新聞|网站|網站|客户端|客戶端|编辑部|編輯部|日报|日報|晚报|晚報|时报|時報|周刊|週刊|在线|在線|官网|官網|政府|委员会|委員會|办公室|辦公室|局|厅|廳|部|院|署|协会|協會)$")
+_OUTLET_END = re.compile(r"(?:快讯|快訊|通讯社|通訊社|网|網|报|報|社|台|集团|集團|中心|公司|杂志|雜誌|频道|頻道|新闻|新聞|网站|網站|客户端|客戶端|编辑部|編輯部|日报|日報|晚报|晚報|时报|時報|周刊|週刊|在线|在線|官网|官網|政府|委员会|委員會|办公室|辦公室|局|厅|廳|部|院|署|协会|協會)$")
 _HTMLISH = re.compile(r"[<>=\"{}]|://|www\.|\.(?:com|cn|net|org|gov|edu|html?|php|asp)\b|@", re.I)
 _ID_LIKE = re.compile(r"^[A-Za-z]{0,4}[_-]?\d{3,}$|^\d+$|^[0-9a-f]{8,}$", re.I)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _TRIM = " \t\u3000|｜·•-—:：,，;；()（）[]【】<>《》\"'“”‘’.。!！?？*"
 
 
+_STAFF_CODE_ALONE = re.compile(r"^[A-Z]{1,4}\d{2,6}$")
 _STAFF_CODE = re.compile(r"(?<=[\u4e00-\u9fff])\s*[_\s]\s*[A-Z]{1,4}\d{2,}\b")  # 杨倩_NF4425, 韩保林 PK155
 
 
@@ -538,10 +610,14 @@ def clean_value(value: str) -> str:
     value = _STAFF_CODE.sub("", unicodedata.normalize("NFKC", value or ""))
     value = _PINYIN_PAREN.sub("", value)
     value, _ = remove_flattened_pinyin(value, min_groups=1)
-    m = _VALUE_STOP.search(value)
-    if m and m.start() > 0:
-        value = value[: m.start()]
-    return _WS.sub(" ", value).strip(_TRIM)
+    for m in _VALUE_STOP.finditer(value):
+        if m.group() in ")）" and re.search(r"[(（][^)）]*$", value[: m.start()]):
+            continue  # "21世纪经济报道(广州)": a bracket closing its own opening is the value's
+        if m.start() == 0 and m.group() in ("本站", "本网", "本網"):
+            continue  # "来源：本站": the site's own story, a value
+        value = value[: m.start()]  # (a label right after the label: no value)
+        break
+    return _trim(_WS.sub(" ", value))
 
 
 @dataclass
@@ -561,11 +637,11 @@ def person_names(raw: str, site_names: tuple[str, ...] = ()) -> Names:
     value = _ROLE_WORD.sub(" ", value)
     names: list[str] = []
     site_keys = {_key(s).lower() for s in site_names if s}
-    for part in _NAME_SPLIT.split(value):
-        part = part.strip(_TRIM)
-        if not part:
-            continue
+    parts = [p for p in (part.strip(_TRIM) for part in _NAME_SPLIT.split(value)) if p]
+    for part in parts:
         reason = _not_a_name(part, site_keys)
+        if reason is None and len(parts) > 1 and len(_CJK.findall(part)) > 4 and "·" not in part:
+            reason = "not_a_name"  # among several names, a longer run is the sentence after them
         if reason:
             rejected.append(reason)
             continue
@@ -629,6 +705,9 @@ def title_affixes(title: str) -> tuple[list[str], list[str]]:
     return parts[1:], parts[:1]
 
 
+_SECTION_NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·]{2,12}$")
+
+
 def strip_title(title: str, known_affixes: set[str], site_names: tuple[str, ...], chinese: bool) -> str:
     """The headline without the site's name and the section affixes the site adds to every title.
     A part only this article has stays: a part goes when the site is known to add it (learned
@@ -646,8 +725,8 @@ def strip_title(title: str, known_affixes: set[str], site_names: tuple[str, ...]
         if _key(last) in known_affixes or _key(last) in site_keys or any(_key(last) and _key(last) in s for s in site_keys):
             title = head
             continue
-        if chinese and len(_key(head)) >= 5 and len(last) <= 14 and seps[-1].strip() in ("_", "__", "|", "||", "｜"):
-            title = head
+        if chinese and len(_key(head)) >= 5 and seps[-1].strip() in ("_", "__", "|", "||", "｜") and _SECTION_NAME.match(last):
+            title = head  # "…_动态焦点", "…|中国有色网": a section or site name, not a headline's part
             continue
         if chinese and len(_key(head)) >= 8 and 2 <= len(last) <= 16 and seps[-1].strip() in ("-", "--") and _CJK.search(last):
             title = head  # "标题-纪检", "标题-EDN 电子技术设计": a hyphen before a short name ends no headline
@@ -740,9 +819,8 @@ def _fetched(fetched_at: str | None) -> datetime | None:
 def _resolve_date(
     name: str, cands: list[Candidate], site: SiteKnowledge | None, fetched: datetime | None, zone: str, out: Resolved, year_hint: int | None
 ) -> str | None:
-    order = {k: i for i, k in enumerate(DATE_KINDS)}
-    alive: list[tuple[int, int, Candidate, str]] = []
-    for n, c in enumerate(cands):
+    alive: list[tuple[Candidate, str]] = []
+    for c in cands:
         iso = _lead_iso(c.value, year_hint) if c.kind == "lead" else c.value
         if not iso:
             continue
@@ -761,23 +839,29 @@ def _resolve_date(
         if site is not None and c.kind in ("block", "headline_line") and site.repeated_line(c.line):
             out.rejected[f"{name}/site_line"] += 1
             continue
-        alive.append((order.get(c.kind, len(order)), n, c, iso))
+        alive.append((c, iso))
     if not alive:
         return None
-    alive.sort(key=lambda t: (t[0], t[1]))
-    _, _, best, iso = alive[0]
-    # A metadata line that names its date (发布时间：) beats a bare date among the headline's lines.
-    kind = best.kind
-    if "T" not in iso:
-        # The day from the best source; the time from another that agrees on the day.
-        for _, _, c, other in alive[1:]:
-            if other[:10] == iso[:10] and "T" in other:
-                iso = other
-                break
-    if len({t[3][:10] for t in alive if t[2].kind in ("headline_line", "jsonld", "meta", "text_line", "time")}) > 1:
+    # The vote: per day, each kind's best weight once; more votes win, then a date with a time.
+    votes: dict[str, dict[str, float]] = defaultdict(dict)
+    for c, iso in alive:
+        weight = DATE_WEIGHTS.get(c.kind, 0.5) + (CUE_WEIGHT if c.cue else 0.0)
+        kinds = votes[iso[:10]]
+        kinds[c.kind] = max(kinds.get(c.kind, 0.0), weight)
+    timed = {iso[:10] for _, iso in alive if "T" in iso}
+    day = max(votes, key=lambda d: (sum(votes[d].values()), d in timed))
+    # The value: the day's best-weighted candidate; its time from another when it has none.
+    best_c, best = max(
+        ((c, iso) for c, iso in alive if iso[:10] == day),
+        key=lambda t: (DATE_WEIGHTS.get(t[0].kind, 0.5) + (CUE_WEIGHT if t[0].cue else 0.0), "T" in t[1]),
+    )
+    if "T" not in best:
+        best = next((iso for c, iso in alive if iso[:10] == day and "T" in iso), best)
+    strong = {iso[:10] for c, iso in alive if c.kind in ("headline_line", "jsonld", "meta", "text_line", "time") or c.cue}
+    if len(strong) > 1:
         out.disagreements.append(name)
-    out.provenance[name] = kind
-    return _with_zone(iso, zone)
+    out.provenance[name] = best_c.kind
+    return _with_zone(best, zone)
 
 
 def _first_kind_order(cands: list[Candidate], kinds: tuple[str, ...]) -> list[Candidate]:
@@ -809,8 +893,10 @@ def resolve(
     if out.modified and out.published and out.modified[:19] < out.published[:19]:
         out.modified = None  # a "modified" before the publication is a misread line
     out.title = _resolve_title(cands, site, site_names, fallback_title, chinese, out)
+    # An outlet the page names as the source is no author (<meta name="author" content="参考消息">).
+    outlets = tuple(c.value for c in cands if c.field == "source")
     for cand in _first_kind_order([c for c in cands if c.field == "authors"], PEOPLE_KINDS):
-        names = person_names(cand.value, site_names)
+        names = person_names(cand.value, site_names + outlets)
         for reason in names.rejected:
             out.rejected[f"authors/{reason}"] += 1
         if names.names:
@@ -824,6 +910,8 @@ def resolve(
                 for reason in names.rejected:
                     out.rejected[f"editor/{reason}"] += 1
                 value = " ".join(names.names) or None
+                if value is None and _STAFF_CODE_ALONE.match(clean_value(cand.value)):
+                    value = clean_value(cand.value)  # "责任编辑：NF051": the desk's code is its only credit
             else:
                 value = clean_source(cand.value)
                 if value is None:
@@ -861,6 +949,12 @@ def _resolve_title(
         pick, kind = strip_title(fallback, affixes, site_names, chinese), "extraction"
     if pick is None:
         return None
+    # <h1> with a badge after the headline (精华, 置顶, 原创): the agreeing shorter title.
+    for other in others:
+        rest = _key(pick)[len(_key(other)) :] if _key(pick).startswith(_key(other)) else None
+        if rest and len(rest) <= 4 and len(_key(other)) >= 5:
+            pick = other
+            break
     # og:title and <title> often carry the suffix; when <h1> has the same headline without it,
     # the shorter agreeing form is the headline.
     for other in others:

@@ -1,0 +1,177 @@
+"""The metadata candidates and their resolution, on pages shaped like the real ones that broke
+the first-found rule (bench/data: top bars, section suffixes, folded bylines, placeholders)."""
+
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from pipelines.text.metadata import (
+    Candidate, SiteKnowledge, dates_in_line, join_authors, person_names, read_metadata, resolve, strip_title,
+    text_candidates,
+)
+
+BODY = "<p>" + "铝价周内震荡上行，现货升水扩大，下游采购谨慎，库存继续下降。" * 8 + "</p>"
+
+
+def page(head: str = "", top: str = "", under: str = "", body: str = BODY, title: str = "铝价的中国式分级_动态焦点_中国有色网",
+         h1: str = "铝价的中国式分级_动态焦点") -> lxml.html.HtmlElement:
+    return lxml.html.fromstring(
+        f"<html><head><title>{title}</title>{head}</head><body><div class='top'>{top}</div>"
+        f"<h1>{h1}</h1><div class='info'>{under}</div><div class='content'>{body}</div></body></html>"
+    )
+
+
+def resolved(tree, url="http://www.cnmn.test/news/a.html", extra=(), site=None, fetched="2024-06-18T02:00:00+00:00"):
+    return resolve(read_metadata(tree, url), list(extra), site, fetched, "Asia/Shanghai")
+
+
+def test_a_top_bars_today_never_wins_over_the_pages_own_dates():
+    tree = page(
+        head='<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2005-05-04T07:27:08+08:00"}</script>'
+        '<meta name="publishdate" content="2005-05-04">',
+        top="<span>2024年06月18日 星期二</span>",
+        under='<span class="time">2005-05-04 07:27:08</span>',
+    )
+    got = resolved(tree)
+    assert got.published == "2005-05-04T07:27:08+08:00"
+    assert got.provenance["published"] == "headline_line"
+    assert got.rejected["published/today_line"] >= 1
+
+
+def test_only_a_top_bar_date_gives_no_date_and_no_evidence_of_news():
+    got = resolved(page(top="<span>2024年06月18日 星期二</span>"), url="http://www.cnmn.test/about.html")
+    assert got.published is None and not got.dated
+
+
+def test_a_date_after_the_fetch_and_dates_in_sentences_and_navigation_are_not_the_publication():
+    under = "<span>发布时间：2031-01-01</span>"
+    body = "<p>" + "2018年3月20日，第十三届全国人大一次会议表决通过了监察法。" * 6 + "</p><div>上一篇：今日股市行情分析--2019年8月19日</div>"
+    got = resolved(page(under=under, body=body), fetched="2024-06-18T02:00:00+00:00")
+    assert got.published is None
+    assert got.rejected["published/after_fetch"] >= 1
+    assert dates_in_line("上一篇 : 今日股市行情分析--2019年8月19日") == []
+
+
+def test_comment_dates_under_a_short_post_lose_to_the_posts_own_time():
+    comments = "".join(f"<div>用户{i}2021-01-01 10:3{i}:38</div>" for i in range(3))
+    tree = page(under=comments + '<time datetime="2020-12-30 19:24:15">发布于 2020-12-30 19:24:15</time>', body="<p>短帖。</p>")
+    assert resolved(tree).published == "2020-12-30T19:24:15+08:00"
+
+
+def test_times_keep_their_offset_and_a_bare_day_takes_the_time_of_an_agreeing_candidate():
+    tree = page(head='<meta property="article:published_time" content="2019-09-07T05:02:00Z">', under="<span>2019-09-07</span>")
+    assert resolved(tree).published == "2019-09-07T05:02:00+00:00"
+
+
+def test_modified_is_read_from_its_cue_and_never_precedes_the_publication():
+    got = resolved(page(under="<span>发布时间：2019-09-07 09:25 更新时间：2019-09-08 10:00</span>"))
+    assert (got.published, got.modified) == ("2019-09-07T09:25:00+08:00", "2019-09-08T10:00:00+08:00")
+    got = resolved(page(under="<span>发布时间：2019-09-07 09:25 更新时间：2019-09-01 10:00</span>"))
+    assert got.modified is None
+
+
+def test_two_digit_years_and_yearless_times_after_the_headline():
+    assert dates_in_line("发布时间：18-03-08 23:16") == [("published", "2018-03-08T23:16:00", True)]
+    tree = page(head='<meta name="publishdate" content="2019-10-08">', under="<span>10-08 12:00</span>")
+    assert resolved(tree).published == "2019-10-08T12:00:00+08:00"
+
+
+def test_a_dated_lead_dates_a_page_without_markup():
+    extra = text_candidates("【看中国2005年07月03日报道】（记者茉莉）昨日……")
+    got = resolve(None, extra, None, None, "Asia/Shanghai")
+    assert got.published == "2005-07-03" and got.provenance["published"] == "lead"
+    assert got.authors == ["茉莉"]
+
+
+def test_section_suffixes_in_h1_and_title_are_stripped_and_the_headline_kept():
+    assert resolved(page()).title == "铝价的中国式分级"
+    # a part only this article has stays: "_" inside a blog title with digits and brackets
+    assert strip_title("新竹尖石_美樹營地賞楓 (2)", set(), (), True) == "新竹尖石_美樹營地賞楓 (2)"
+    assert strip_title("中华人民共和国监察法-纪检", set(), (), True) == "中华人民共和国监察法"
+
+
+def test_a_site_suffix_is_learned_over_the_sites_pages():
+    site = SiteKnowledge(min_pages=3)
+    titles = ["央行降准释放长期资金 - 财经频道", "股市午后震荡走高 - 财经频道", "人民币汇率小幅上涨 - 财经频道"]
+    for n, t in enumerate(titles):
+        site.observe(read_metadata(page(title=t, h1=t), f"http://s.test/{n}.html"), f"http://s.test/{n}.html")
+    got = resolved(page(title="新能源车销量创新高 - 财经频道", h1="新能源车销量创新高 - 财经频道"), site=site)
+    assert got.title == "新能源车销量创新高"
+    # a part that is no section name (digits, a sentence) stays on a page alone
+    assert resolved(page(title="新能源车销量创新高 | 一季度同比增长32%", h1="新能源车销量创新高 | 一季度同比增长32%")).title.endswith("32%")
+
+
+def test_a_byline_folded_into_the_metadata_line_loses_its_neighbours_and_pinyin():
+    got = resolved(page(under="<span>2005-05-04 07:27 作者：佚名點(diǎn)擊:次 来源：中国有色网</span>"))
+    assert got.authors == [] and got.rejected["authors/placeholder"] >= 1
+    assert got.source == "中国有色网"
+    got = resolved(page(under="<span>作者: 王建國點擊:1234次</span>"))
+    assert got.authors == ["王建國"]
+
+
+@pytest.mark.parametrize(
+    "raw, names",
+    [
+        ("记者 张三 李四 通讯员 王五", ["张三", "李四", "王五"]),
+        ("記者 王明 通訊員 李華", ["王明", "李華"]),
+        ("文/图 刘明", ["刘明"]),
+        ("执笔/叨叨姐、胡一刀&李小飞刀", ["叨叨姐", "胡一刀", "李小飞刀"]),
+        ("上報快訊／范姜佳鈺", ["范姜佳鈺"]),
+        ("John Smith", ["John Smith"]),
+        ("Discuz! Team and Comsenz UI Team", []),
+        ("L_104485", []),
+        ('size="20"', []),
+        ("www.yunnan.cn,云南日报报业集团,云南网", []),
+        ("佚名", []),
+        ("admin", []),
+    ],
+)
+def test_names_are_people(raw, names):
+    assert person_names(raw).names == names
+
+
+def test_the_sites_own_names_are_no_authors():
+    tree = page(head='<meta name="author" content="网易"><meta property="og:site_name" content="网易新闻">', title="标题很长的一篇新闻_网易新闻",
+                h1="标题很长的一篇新闻")
+    got = resolved(tree)
+    assert got.authors == [] and got.rejected["authors/site_name"] == 1
+
+
+def test_an_outlet_named_as_source_is_no_author_and_roles_give_the_names():
+    tree = page(head='<meta name="author" content="参考消息">', under="<span>来源：参考消息</span>")
+    assert resolved(tree).authors == []
+    got = resolved(page(under="<span>本报记者 王明 通讯员 李华</span>"))
+    assert got.authors == ["王明", "李华"] and join_authors(got.authors) == "王明 李华"
+
+
+def test_a_photographers_credit_is_no_byline():
+    got = resolved(page(under="<p>资料图：市民在寒冷天气中出行。中新社记者 贾天勇 摄</p>"))
+    assert got.authors == []
+
+
+def test_the_text_closing_with_the_reporters_name_or_a_name_and_outlet_line():
+    got = resolve(None, text_candidates("第一段。\n第二段，一年5折回购。(李楠)"), None, None, "Asia/Shanghai")
+    assert got.authors == ["李楠"]
+    got = resolve(None, text_candidates("石佳/中国青年报\n正文第一段。"), None, None, "Asia/Shanghai")
+    assert (got.authors, got.source) == (["石佳"], "中国青年报")
+
+
+def test_forum_posters_are_read_from_the_first_posts_author_element():
+    tree = page(
+        title="求助：铝材报价 - 论坛", h1="求助：铝材报价",
+        under='<div class="authi"><a class="xw1" href="space-uid-1.html">前程往事</a></div><em>发表于 2011-5-3 10:20</em>',
+        body='<div class="t_f">' + "请问各位最近的铝材报价是多少，谢谢大家的回复。" * 12 + "</div>",
+    )
+    got = resolved(tree)
+    assert got.authors == ["前程往事"] and got.published == "2011-05-03T10:20:00+08:00"
+
+
+def test_candidates_are_plain_picklable_strings():
+    import pickle
+
+    tree = page(head='<script type="application/ld+json">{"@type":"NewsArticle","headline":"铝价","author":{"@type":"Person","name":"张三"}}</script>')
+    meta = read_metadata(tree, "http://s.test/2024/0618/1.html")
+    assert all(type(c.value) is str for c in meta.candidates)
+    assert pickle.loads(pickle.dumps(meta)) == meta
+    assert Candidate("published", "url", "2024-06-18") in meta.candidates
