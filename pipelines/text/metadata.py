@@ -40,7 +40,7 @@ DATE_KINDS = ("headline_line", "jsonld", "meta", "text_line", "time", "lead", "b
 # A date's votes: each kind that gives the day adds its weight once (a comment thread's twenty
 # dates are one kind); a line that names its date (发布时间：, 发表于) weighs more than a bare
 # one, and a bare date in some block of the page least.
-DATE_WEIGHTS = {"headline_line": 3.0, "jsonld": 3.0, "meta": 3.0, "text_line": 2.5, "time": 2.0, "lead": 2.0, "block": 0.5, "url": 1.0, "feed": 1.0, "markup": 1.0}
+DATE_WEIGHTS = {"headline_line": 3.0, "jsonld": 3.0, "meta": 3.0, "text_line": 1.5, "time": 2.0, "lead": 2.0, "block": 0.5, "url": 1.0, "feed": 1.0, "markup": 1.0}
 CUE_WEIGHT = 1.5
 TITLE_KINDS = ("h1", "jsonld", "og", "title_tag")
 PEOPLE_KINDS = ("headline_line", "text_line", "byline", "lead", "jsonld", "element", "block", "meta")
@@ -159,7 +159,8 @@ def dates_in_line(line: str, year_hint: int | None = None) -> list[tuple[str, st
         if not out and year_hint and len(norm) <= _SHORT_DATE_LINE + 20:
             for m in _NO_YEAR_DATE.finditer(norm):
                 if value := _iso(year_hint, int(m[1]), int(m[2]), m[3], m[4]):
-                    out.append(("published", value, False))
+                    before = norm[max(0, m.start() - 12) : m.start()]
+                    out.append(("published", value, bool(_PUBLISHED_CUE.search(before))))
     return out
 
 
@@ -324,8 +325,9 @@ _VISIBLE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style or pa
 
 
 def _text(el: lxml.html.HtmlElement) -> str:
-    """The element's text as shown: without the scripts that counters and widgets inline."""
-    return _WS.sub(" ", "".join(_VISIBLE_TEXT(el))).strip()
+    """The element's text as shown: without the scripts that counters and widgets inline, and
+    with a space between its parts (a metadata line's spans: "发布时间：10-08" "12:00")."""
+    return _WS.sub(" ", " ".join(_VISIBLE_TEXT(el))).strip()
 
 
 def find_headline_element(tree: lxml.html.HtmlElement, title_hints: list[str]) -> lxml.html.HtmlElement | None:
@@ -373,22 +375,32 @@ def _line_candidates(text: str, kind: str, year_hint: int | None = None) -> list
         out.append(Candidate(name, kind, iso, line=text, weekday=wd, cue=cue or meta_line))
     for name, value in labelled:
         out.append(Candidate(name, kind, value, line=text))
+    if kind == "headline_line" and not labelled and _OUTLET_LINE.match(text):
+        out.append(Candidate("source", kind, text, line=text))  # "新华社", "南方都市报" under the headline
     return out
+
+
+# A line under the headline that is only an outlet's name.
+_OUTLET_LINE = re.compile(r"^[\u4e00-\u9fff]{1,10}(?:通讯社|通訊社|新闻社|新聞社|社|日报|日報|晚报|晚報|时报|時報|报|報|网|網|电视台|電視台|广播电台|廣播電台|周刊|週刊|杂志|雜誌)$")
 
 
 # "作者：茉莉", "记者 张三", "来源：新华社", "责任编辑：王五": value up to the next label or the end.
 _LABELS = {
     "authors": r"作者|撰文|撰稿|执笔|執筆|文字|记者|記者|通讯员|通訊員|发帖人|發帖人|楼主|樓主|博主|文\s*/|文/|文：",
     "editor": r"责任编辑|責任編輯|责编|責編|编辑|編輯|值班编辑|值班編輯|实习编辑|實習編輯",
-    "source": r"来源|來源|稿源|出处|出處|转载自|轉載自|文章来源|文章來源|新闻来源|新聞來源",
+    "source": r"(?:信息|稿件|文章|新闻|新聞|内容|內容|本文)?(?:来源|來源)|稿源|出处|出處|转载自|轉載自",
 }
 _NEXT_LABEL = (
-    r"(?=\s*(?:作者|撰文|记者|記者|通讯员|通訊員|来源|來源|稿源|出处|出處|责任编辑|責任編輯|责编|編輯|编辑|发布|發布|發佈|时间|時間|日期|"
+    r"(?=\s*(?:作者|撰文|记者|記者|通讯员|通訊員|来源|來源|稿源|出处|出處|责任编辑|責任編輯|责编|(?<!責任)編輯|(?<!责任)编辑|发布|發布|發佈|时间|時間|日期|"
     r"浏览|瀏覽|阅读|閱讀|点击|點擊|評論|评论|字号|字號|分享|打印|收藏|关注|關注|分类|分類|栏目|欄目|标签|標籤|人气|人氣|查看|访问|訪問)"
     r"|\s+\d|\s{2,}|\s*[|｜【\[]|(?<=\S)\s*(?:(?:19|20)\d{2}[-/.年])|$)"
 )
 _LABELLED = [
-    (name, re.compile(r"(?:^|[\s(（【\[〔|｜/:：]|本报|本報|特约|特約|见习|見習|实习|實習|首席)(?:" + labels + r")\s*(?:[:：]|\s)\s*(.{1,60}?)" + _NEXT_LABEL))
+    (name, re.compile(r"(?:^|[\s(（【\[〔|｜/:：]|本报|本報|特约|特約|见习|見習|实习|實習|首席)(?:" + labels + r")\s*(?:[:：︱丨|｜—]|\s)\s*(.{1,60}?)" + _NEXT_LABEL))
+    for name, labels in _LABELS.items()
+] + [
+    # "来源CSDN | 作者魏星": a label run into its short value, the next one after a bar
+    (name, re.compile(r"(?:^|[\s|｜])(?:" + labels + r")(?![:：\s])([^\s|｜:：]{2,20}?)(?=\s*[|｜]|\s*$)"))
     for name, labels in _LABELS.items()
 ] + [
     # "本报记者张三", "聯合報 記者林宸誼／即時報導": a reporter's name follows 记者 without a colon
@@ -447,7 +459,7 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] 
     structured = _jsonld(tree) + metas + _times(tree)
     if iso := url_date(url):
         structured.append(Candidate("published", "url", iso))
-    years = [int(c.value[:4]) for c in structured if c.field == "published"]
+    years = [int(c.value[:4]) for c in structured if c.field in ("published", "modified")]
     year_hint = years[0] if years else None
     head_title = _WS.sub(" ", tree.findtext(".//title") or "").strip()
     meta.title_tag = head_title or None
@@ -490,9 +502,13 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] 
         cands.extend(_line_candidates(t, "block"))
         if len(seen_blocks) > 600:
             break
-    for el in _AUTHOR_ELEMENT(tree):
+    bylines = _AUTHOR_ELEMENT(tree)
+    inner = {id(p) for el in bylines for p in el.iterancestors()}
+    for el in bylines:
         if el not in zone and el.get("itemprop") != "author":
             continue  # a commenter's name, a sidebar's columnist
+        if id(el) in inner and el.get("itemprop") != "author":
+            continue  # the name's own element inside it is read instead (not the badges beside it)
         marker = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("itemprop"), el.get("rel"))))
         named = _ITEMPROP_NAME(el)
         if named:  # schema.org Person: its name, not the avatar's and the bio's text
@@ -524,7 +540,7 @@ _CUE_CHARS = re.compile(r"\d{4}|[作者記记来來源编編辑輯责責稿发�
 
 _NAME = r"[\u4e00-\u9fff·]{2,5}"
 # "澎湃新闻记者 段彦超 廖艳", "《棱镜》作者 周纯", "文/石佳": a byline line at the top or the end.
-_BYLINE_LINE = re.compile(r"^.{0,12}?(?:记者|記者|作者|撰文|执笔|執筆|通讯员|通訊員|文\s*/|文：|文:)\s*[/:：]?\s*(" + _NAME + r"(?:[\s、，,]+" + _NAME + r"){0,3})$")
+_BYLINE_LINE = re.compile(r"^.{0,12}?(?:记者|記者|作者|撰文|执笔|執筆|通讯员|通訊員|文\s*/|文：|文:)\s*[/:：]?\s*(" + _NAME + r"(?:[\s、，,&＆]+" + _NAME + r"){0,3})$")
 # "…一年5折回购。(李楠)": the reporter in brackets closing the last paragraph (Sina, Xinhua).
 # "石佳/中国青年报": the writer and the outlet, on the line under the headline or the text's first
 _NAME_AND_OUTLET = re.compile(r"^(" + _NAME + r"(?:[\s、]+" + _NAME + r"){0,2})\s*[/／|｜]\s*([\u4e00-\u9fff]{2,10}(?:报|報|社|网|網|台|新闻|新聞|周刊|週刊|杂志|雜誌))$")
@@ -542,8 +558,10 @@ def text_candidates(text: str) -> list[Candidate]:
         elif len(line) <= 30 and (m := _NAME_AND_OUTLET.match(line)):
             out.append(Candidate("authors", "byline", m.group(1), line=line))
             out.append(Candidate("source", "byline", m.group(2), line=line))
-    if lines and (m := _CLOSING_NAME.search(lines[-1][-40:])):
-        out.append(Candidate("authors", "byline", m.group(1), line=lines[-1][-40:]))
+    for line in reversed(lines[-3:]):
+        if m := _CLOSING_NAME.search(line[-40:]):
+            out.append(Candidate("authors", "byline", m.group(1), line=line[-40:]))
+            break
     for line in (text or "").split("\n")[:2]:
         norm = unicodedata.normalize("NFKC", line).strip()
         m = _LEAD_DATE.match(norm)
@@ -836,7 +854,9 @@ def _resolve_date(
             if fetched is None or day >= (fetched - timedelta(days=1)).date() or c.kind == "block":
                 out.rejected[f"{name}/today_line"] += 1
                 continue
-        if site is not None and c.kind in ("block", "headline_line") and site.repeated_line(c.line):
+        # A day every page of the site repeats on the same line is its chrome's (a top bar, a
+        # footer); a time to the minute on several pages is several stories of that minute.
+        if site is not None and c.kind in ("block", "headline_line") and "T" not in iso and site.repeated_line(c.line):
             out.rejected[f"{name}/site_line"] += 1
             continue
         alive.append((c, iso))
