@@ -474,7 +474,7 @@ def extract_article(
     links = link_texts(tree)
     date_hint = structured_date(tree, url)
     og = og_title(tree)  # (before trafilatura, which changes the tree)
-    metadata = read_metadata(tree, url, [str(og)] if og else None)
+    metadata = read_metadata(tree, url, [str(og)] if og else None, html)
     if config.include_tables:
         unwrap_layout_tables(tree)
     if config.prune_recommendations:

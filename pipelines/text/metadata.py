@@ -19,6 +19,8 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from bisect import bisect_right
+from html import unescape
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -292,30 +294,10 @@ def _times(tree: lxml.html.HtmlElement) -> list[Candidate]:
 
 
 # Lines: the headline's neighbours and the page's other short blocks --------------------------
-_BLOCK_TEST = (
-    "[self::div or self::p or self::span or self::td or self::li or self::h3 or self::h4 or self::h5 or self::h6"
-    " or self::font or self::small or self::em or self::i or self::b or self::strong or self::section or self::header"
-    " or self::footer or self::address or self::time or self::a or self::cite or self::label or self::dd or self::dt]"
-    "[count(*) <= 8][string-length(normalize-space()) >= 2][string-length(normalize-space()) <= 600]"
-)
-_ALL_BLOCKS = etree.XPath("//body//*" + _BLOCK_TEST)
-_AFTER_HEADLINE = etree.XPath(
-    "following::*[self::p or self::div or self::span or self::td or self::li or self::font or self::small or self::em"
-    " or self::i or self::b or self::strong or self::section or self::header or self::address or self::time or self::a"
-    " or self::cite or self::label or self::dd or self::dt or self::h3 or self::h4 or self::h5 or self::h6]"
-    "[count(*) <= 8][string-length(normalize-space()) >= 2][position() <= 60]"
-)
-_BEFORE_HEADLINE = etree.XPath("preceding::*" + _BLOCK_TEST + "[position() <= 6]")
 _LONG_PARAGRAPH = 200  # the body has begun: the headline's metadata line comes before it
 
-# Elements that hold a byline by their class, id or itemprop (author, writer, byline, Discuz's
-# authi). Not "authority", "author-list" of a sidebar is told apart by its length.
-_AUTHOR_ELEMENT = etree.XPath(
-    "//*[@itemprop='author' or @rel='author' or contains(@class,'author') or contains(@class,'byline') or contains(@class,'writer')"
-    " or contains(@id,'author') or contains(@class,'authi') or contains(@class,'editor') or contains(@class,'user-name')"
-    " or contains(@class,'username') or contains(@class,'user_name') or contains(@class,'nickname') or contains(@class,'nick-name')"
-    " or contains(@class,'poster') or contains(@class,'source')][not(self::meta or self::script or self::link)]"
-)
+# Byline elements by their class, id or itemprop (author, writer, byline, Discuz's authi, a
+# forum's username); "authority" is not one.
 _AUTHOR_ELEMENT_NAME = re.compile(r"author(?!ity)|byline|writer|authi|user-?_?name|nick-?name|poster", re.I)
 _SOURCE_ELEMENT_NAME = re.compile(r"(?<![a-z])source(?!s?-?(?:map|code))", re.I)
 _ITEMPROP_NAME = etree.XPath(".//meta[@itemprop='name']/@content | .//*[@itemprop='name'][not(self::meta)]")
@@ -327,7 +309,8 @@ _VISIBLE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style or pa
 def _text(el: lxml.html.HtmlElement) -> str:
     """The element's text as shown: without the scripts that counters and widgets inline, and
     with a space between its parts (a metadata line's spans: "发布时间：10-08" "12:00")."""
-    return _WS.sub(" ", " ".join(_VISIBLE_TEXT(el))).strip()
+    parts = _VISIBLE_TEXT(el) if el.find(".//script") is not None or el.find(".//style") is not None else el.itertext()
+    return _WS.sub(" ", " ".join(parts)).strip()
 
 
 def find_headline_element(tree: lxml.html.HtmlElement, title_hints: list[str]) -> lxml.html.HtmlElement | None:
@@ -451,8 +434,143 @@ def labelled_values(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] | None = None) -> PageMetadata:
-    """Every metadata candidate of one page. Call before extraction changes the tree."""
+_SKIP_TAGS = frozenset(("script", "style", "noscript", "textarea", "template", "select", "option"))
+_INLINE_TAGS = frozenset(("span", "a", "em", "font", "b", "strong", "i", "small", "time", "label", "cite", "u", "abbr", "sup", "sub", "img", "br"))
+_BYLINE_MARKER = re.compile(r"author(?!ity)|byline|writer|authi|user-?_?name|nick-?name|poster|editor|(?<![a-z])source(?!s?-?(?:map|code))", re.I)
+_ZONE_LINES = 40  # the headline's metadata lines: at most this many text-bearing elements after it
+_ZONE_CHARS = 500  # ... and this much text: more is the body (or a summary box) already
+
+
+def _following(headline: lxml.html.HtmlElement):
+    """The elements after the headline in document order (its own descendants left out)."""
+    el = headline
+    while el is not None:
+        sibling = el.getnext()
+        while sibling is not None:
+            yield from sibling.iter()
+            sibling = sibling.getnext()
+        el = el.getparent()
+
+
+def _preceding(headline: lxml.html.HtmlElement):
+    """The elements before the headline, nearest first (its ancestors left out)."""
+    el = headline
+    while el is not None:
+        sibling = el.getprevious()
+        while sibling is not None:
+            yield from reversed(list(sibling.iter()))
+            sibling = sibling.getprevious()
+        el = el.getparent()
+
+
+def _zone(headline: lxml.html.HtmlElement) -> tuple[list[lxml.html.HtmlElement], list[lxml.html.HtmlElement]]:
+    """The elements holding the text between the headline and the body (its metadata lines),
+    and the byline elements among them (a class that names an author, a username, a source)."""
+    out: list[lxml.html.HtmlElement] = []
+    bylines: list[lxml.html.HtmlElement] = []
+    chars = 0
+    skip: set = set()  # (elements, not their ids: lxml makes a new proxy, with a reused id, per access)
+    for el in _following(headline):
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in _SKIP_TAGS or el.getparent() in skip:
+            skip.add(el)
+            continue
+        if el.attrib and _is_byline(el):
+            bylines.append(el)
+        for piece, owner in ((el.text, el), (el.tail, el.getparent())):
+            size = len(piece.strip()) if piece else 0
+            if not size or owner is None:
+                continue
+            chars += size
+            if size > _LONG_PARAGRAPH or chars > _ZONE_CHARS or len(out) >= _ZONE_LINES:
+                return out, bylines  # the body has begun
+            out.append(owner)
+    return out, bylines
+
+
+def _above(headline: lxml.html.HtmlElement, limit: int = 3) -> list[lxml.html.HtmlElement]:
+    """The nearest elements with text above the headline (a date some sites print there)."""
+    out: list[lxml.html.HtmlElement] = []
+    for n, el in enumerate(_preceding(headline)):
+        if n > 200 or len(out) >= limit:
+            break
+        if isinstance(el.tag, str) and el.tag not in _SKIP_TAGS and (el.text or "").strip():
+            out.append(el)
+    return out
+
+
+# The page's other lines with a date or a label, read off the markup with plain string search:
+# walking every element of a big page, or one regular expression of many alternatives, costs
+# more than the extraction's own work.
+_RAW_LABELS = (
+    "作者", "来源", "來源", "编辑", "編輯", "责编", "責編", "记者", "記者", "发布", "發布", "發佈", "发表", "發表", "稿源",
+    "出处", "出處", "撰文", "执笔", "執筆", "楼主", "樓主", "博主", "更新", "时间", "時間", "日期",
+)
+_RAW_LABEL = re.compile("|".join(_RAW_LABELS))  # (literal alternatives: one fast scan)
+_RAW_DATE = re.compile(r"[12][90]\d\d\s*[-/.年]\s*\d")
+_RAW_OPAQUE = re.compile(r"<(script|style|noscript|textarea|template)\b|<!--", re.I)
+_RAW_EDGE = re.compile(r"<(?:/?(?:div|p|li|td|th|tr|table|tbody|ul|ol|dd|dt|dl|h[1-6]|section|article|header|footer|body|nav|aside|form)\b|br\b|hr\b)[^>]*>", re.I)
+_RAW_TAG = re.compile(r"<[^>]*>")
+
+
+def _opaque_ranges(html: str, start: int) -> list[tuple[int, int]]:
+    """Where scripts, styles and comments stand: no line is read there."""
+    out = []
+    pos = start
+    while (m := _RAW_OPAQUE.search(html, pos)) is not None:
+        if m.group(1):
+            close = re.compile(r"</" + m.group(1) + r"\s*>", re.I).search(html, m.end())
+            end = close.end() if close else len(html)
+        else:
+            end = html.find("-->", m.end())
+            end = end + 3 if end >= 0 else len(html)
+        out.append((m.start(), end))
+        pos = end
+    return out
+
+
+def page_lines(html: str, limit: int = 400) -> list[str]:
+    """The short lines of the page (text between two block boundaries) that hold a date or a
+    metadata label, in page order."""
+    if not html:
+        return []
+    head_end = html.find("</head")
+    body = max(0, head_end)
+    positions = {m.start() for m in _RAW_DATE.finditer(html, body)}
+    positions.update(m.start() for m in _RAW_LABEL.finditer(html, body))
+    if not positions:
+        return []
+    opaque = _opaque_ranges(html, body)
+    opaque_starts = [a for a, _ in opaque]
+    found = [(m.start(), m.end()) for m in _RAW_EDGE.finditer(html, body)]
+    edges = [a for a, _ in found]
+    ends = [b for _, b in found]
+    out: list[str] = []
+    seen: set[int] = set()
+    for pos in sorted(positions):
+        k = bisect_right(opaque_starts, pos) - 1
+        if k >= 0 and pos < opaque[k][1]:
+            continue
+        e = bisect_right(edges, pos)
+        start = ends[e - 1] if e > 0 else body
+        end = edges[e] if e < len(edges) else len(html)
+        if start in seen:
+            continue
+        seen.add(start)
+        if end - start > 3000 or html.rfind("<", start, pos) > html.rfind(">", start, pos):
+            continue  # a long paragraph, or inside a tag's attributes
+        line = _WS.sub(" ", unescape(_RAW_TAG.sub(" ", html[start:end]))).strip()
+        if 2 <= len(line) <= _LONG_PARAGRAPH:
+            out.append(line)
+            if len(out) >= limit:
+                break
+    return out
+
+
+def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] | None = None, html: str | None = None) -> PageMetadata:
+    """Every metadata candidate of one page. Call before extraction changes the tree. ``html``:
+    the page the tree was parsed from (serialised from the tree when not given)."""
     meta = PageMetadata()
     cands = meta.candidates
     metas, site_names = _metas(tree)
@@ -463,8 +581,6 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] 
     year_hint = years[0] if years else None
     head_title = _WS.sub(" ", tree.findtext(".//title") or "").strip()
     meta.title_tag = head_title or None
-    # The site's names: og:site_name and the like, and the parts <title> adds after the
-    # headline ("_网易新闻"): never an author, never the headline.
     hints = [c.value for c in metas if c.field == "title"] + [head_title] + list(title_hints or [])
     headline = find_headline_element(tree, hints)
     # The part <title> adds after the headline that the headline element does not show
@@ -472,67 +588,88 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] 
     suffixes, _ = title_affixes(head_title)
     shown = _key(_text(headline)) if headline is not None else ""
     meta.site_names = tuple(dict.fromkeys(site_names + [x for x in suffixes[-1:] if 2 <= len(x) <= 20 and not shown.endswith(_key(x))]))
-    zone: set = set()  # the headline's metadata lines: a byline element counts only there
+    seen: set[str] = set()
+    zone: list[lxml.html.HtmlElement] = []
+    bylines: list[lxml.html.HtmlElement] = []
     if headline is not None:
         cands.append(Candidate("title", "h1", _text(headline)))
-        seen: set[str] = set()
-        for el in _AFTER_HEADLINE(headline):
-            t = _text(el)
-            if len(t) > _LONG_PARAGRAPH:
-                if el.tag == "p" or len((el.text or "").strip()) > _LONG_PARAGRAPH:
-                    break  # the body has begun
-                continue  # a wrapper that holds the metadata line and the body: its parts follow
-            zone.add(el)
-            if t in seen:
-                continue
-            seen.add(t)
-            cands.extend(_line_candidates(t, "headline_line", year_hint))
-        for el in _BEFORE_HEADLINE(headline)[-3:]:
+        zone, bylines = _zone(headline)
+        for el in zone:
+            for line in _line_of(el):
+                if line not in seen:
+                    seen.add(line)
+                    cands.extend(_line_candidates(line, "headline_line", year_hint))
+        for el in _above(headline):
             # Just above the headline some sites print the date; a weekday there is a top bar's.
-            cands.extend(c for c in _line_candidates(_text(el), "block") if c.field in ("published", "modified"))
+            for line in _line_of(el):
+                cands.extend(c for c in _line_candidates(line, "block") if c.field in ("published", "modified"))
     cands.extend(structured)
     if head_title:
         cands.append(Candidate("title", "title_tag", head_title))
-    seen_blocks: set[str] = set()
-    for el in _ALL_BLOCKS(tree):
-        t = _text(el)
-        if t in seen_blocks or len(t) > _LONG_PARAGRAPH or not _CUE_CHARS.search(t):
-            continue
-        seen_blocks.add(t)
-        cands.extend(_line_candidates(t, "block"))
-        if len(seen_blocks) > 600:
-            break
-    bylines = _AUTHOR_ELEMENT(tree)
-    inner = {id(p) for el in bylines for p in el.iterancestors()}
-    for el in bylines:
-        if el not in zone and el.get("itemprop") != "author":
-            continue  # a commenter's name, a sidebar's columnist
-        if id(el) in inner and el.get("itemprop") != "author":
+    if html is None:
+        html = etree.tostring(tree, encoding="unicode", method="html")
+    for line in page_lines(html):
+        if line not in seen:
+            seen.add(line)
+            cands.extend(_line_candidates(line, "block"))
+    # Byline elements (author, username, editor, source classes) among the headline's lines
+    # and their children; a schema.org author anywhere.
+    if 'itemprop="author"' in html or "itemprop='author'" in html:
+        bylines += [el for el in _ITEMPROP_AUTHOR(tree) if el not in bylines]
+    inner = {p for el in bylines for p in el.iterancestors()}
+    for el in dict.fromkeys(bylines):
+        if el in inner and el.get("itemprop") != "author":
             continue  # the name's own element inside it is read instead (not the badges beside it)
-        marker = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("itemprop"), el.get("rel"))))
-        named = _ITEMPROP_NAME(el)
-        if named:  # schema.org Person: its name, not the avatar's and the bio's text
-            first = named[0]
-            t = _WS.sub(" ", first if isinstance(first, str) else _text(first)).strip()
-        else:
-            t = _text(el)
-        if not 2 <= len(t) <= 60:
-            continue
-        labelled = labelled_values(t)
-        if labelled:
-            cands.extend(Candidate(name, "element", value) for name, value in labelled)
-        elif _SOURCE_ELEMENT_NAME.search(marker) and not _AUTHOR_ELEMENT_NAME.search(marker):
-            if not dates_in_line(t):
-                cands.append(Candidate("source", "element", t))
-        elif "editor" in marker.lower() and not _AUTHOR_ELEMENT_NAME.search(marker):
-            cands.append(Candidate("editor", "element", t))
-        elif not dates_in_line(t):
-            cands.append(Candidate("authors", "element", t))
-        else:  # "鹿小町 发布于 2020-12-30 19:24": the name before the date
-            m = re.match(r"^(\S{2,30}?)\s*(?:发布于|發佈於|发表于|發表於|于|於|·)?\s*(?:19|20)\d{2}[-/.年]", t)
-            if m:
-                cands.append(Candidate("authors", "element", m.group(1)))
+        cands.extend(_byline_element(el))
     return meta
+
+
+_ITEMPROP_AUTHOR = etree.XPath("//*[@itemprop='author'][not(self::meta)]")
+
+
+def _is_byline(el: lxml.html.HtmlElement) -> bool:
+    marker = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("itemprop"), el.get("rel"))))
+    return bool(marker) and bool(_BYLINE_MARKER.search(marker) or el.get("itemprop") == "author")
+
+
+def _line_of(el: lxml.html.HtmlElement) -> list[str]:
+    """The metadata line an element's text belongs to: its own block's text (an inline span's
+    parent: "发布时间：" and "10-08 12:00" are spans of one line), and the element's alone when
+    the block is longer than a line."""
+    owner = el
+    while owner.tag in _INLINE_TAGS and owner.getparent() is not None:
+        owner = owner.getparent()
+    own = _text(el)
+    line = _text(owner) if owner is not el else own
+    out = [line] if len(line) <= _LONG_PARAGRAPH else []
+    if own != line and len(own) <= _LONG_PARAGRAPH:
+        out.append(own)
+    return out
+
+
+def _byline_element(el: lxml.html.HtmlElement) -> list[Candidate]:
+    """What an element whose class names a byline (author, username, editor, source) says."""
+    marker = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("itemprop"), el.get("rel"))))
+    named = _ITEMPROP_NAME(el)
+    if named:  # schema.org Person: its name, not the avatar's and the bio's text
+        first = named[0]
+        t = _WS.sub(" ", first if isinstance(first, str) else _text(first)).strip()
+    else:
+        t = _text(el)
+    if not 2 <= len(t) <= 60:
+        return []
+    labelled = labelled_values(t)
+    if labelled:
+        return [Candidate(name, "element", value) for name, value in labelled]
+    if _SOURCE_ELEMENT_NAME.search(marker) and not _AUTHOR_ELEMENT_NAME.search(marker):
+        return [] if dates_in_line(t) else [Candidate("source", "element", t)]
+    if "editor" in marker.lower() and not _AUTHOR_ELEMENT_NAME.search(marker):
+        return [Candidate("editor", "element", t)]
+    if not dates_in_line(t):
+        return [Candidate("authors", "element", t)]
+    # "鹿小町 发布于 2020-12-30 19:24": the name before the date
+    m = re.match(r"^(\S{2,30}?)\s*(?:发布于|發佈於|发表于|發表於|于|於|·)?\s*(?:19|20)\d{2}[-/.年]", t)
+    return [Candidate("authors", "element", m.group(1))] if m else []
 
 
 _CUE_CHARS = re.compile(r"\d{4}|[作者記记来來源编編辑輯责責稿发發表文撰]")
@@ -600,7 +737,7 @@ _VALUE_STOP = re.compile(
 _ROLES = (
     r"责任编辑|責任編輯|值班编辑|值班編輯|实习编辑|實習編輯|整合|执笔|執筆|本报特约记者|本報特約記者|本报记者|本報記者|特约记者|特約記者|见习记者|見習記者|实习记者|實習記者|首席记者|首席記者|记者|記者|"
     r"特约通讯员|特約通訊員|通讯员|通訊員|实习生|實習生|特约评论员|特約評論員|评论员|評論員|特约撰稿人|特約撰稿人|撰稿人|撰稿|撰文|编译|編譯|"
-    r"编辑|編輯|责编|責編|主笔|主筆|作者|摄影|攝影|摄像|攝像|供图|供圖|图文|圖文|文图|文圖|综合|綜合|整理|报道|報道|"
+    r"编辑|編輯|责编|責編|主笔|主筆|作者|摄影|攝影|摄像|攝像|供图|供圖|图文|圖文|文图|文圖|综合|綜合|整理|即时报道|即時報導|即時報道|报道|報道|报导|報導|"
     r"楼主|樓主|博主|发帖人|發帖人|By|by"
 )
 _ROLE_WORD = re.compile(r"(?:" + _ROLES + r")")

@@ -362,7 +362,7 @@ def fast_extract(
         canonical_url=find_canonical(tree, url),
         html_lang=lang,
         structured_date=date_hint,
-        metadata=read_metadata(tree, url, [str(og)] if og else None),
+        metadata=read_metadata(tree, url, [str(og)] if og else None, html),
     ), None, locator
 
 
