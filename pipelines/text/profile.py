@@ -320,10 +320,11 @@ LONG_FACTOR = 3.0  # over this many times the longest's: likewise
 
 
 def fast_extract(
-    tree: Any, url: str, config: ExtractConfig, known_article: bool, profile: FastProfile
+    tree: Any, url: str, config: ExtractConfig, known_article: bool, profile: FastProfile, html: str | None = None
 ) -> tuple[ExtractedArticle | None, str | None, Locator | None]:
     """(article, None, locator) from the profile's block, or (None, guard, locator or None)
-    when the page is not of the site's usual shape. The tree is not changed."""
+    when the page is not of the site's usual shape. The tree is not changed. ``html``: the page
+    the tree was read from (its metadata lines are read off it)."""
     block, locator, cuts, ambiguous = None, None, frozenset(), False
     for loc, loc_cuts in profile.locators:
         found = find_blocks(tree, loc)
@@ -627,7 +628,7 @@ def read_with_plan(
     known_article, tree, ruby_removed)``, the full path, which consumes the tree."""
     fast, guard, locator = (None, None, None)
     if plan.profile is not None and tree is not None:
-        fast, guard, locator = fast_extract(tree, url, config, known_article, plan.profile)
+        fast, guard, locator = fast_extract(tree, url, config, known_article, plan.profile, html)
         if fast is not None and not plan.audit:
             return ("ok", fast, ruby_removed), ProfileReport("fast", locator=locator)
     result = full(html, url, config, known_article, tree=tree, ruby_removed=ruby_removed)
