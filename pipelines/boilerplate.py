@@ -7,7 +7,6 @@ Counts ``boilerplate/lines_removed``, ``boilerplate/chars_removed``,
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from itemadapter import ItemAdapter

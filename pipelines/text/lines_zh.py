@@ -11,8 +11,6 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from pipelines.text import patterns_zh as P
 from pipelines.text.normalise import HAN_RUN, ScriptConverter, count_chars
@@ -168,35 +166,3 @@ def drop_teaser_runs(lines: list[str], min_run: int = 3) -> tuple[list[str], int
             i += 1
     kept = [line for line, d in zip(lines, drop) if not d]
     return kept, len(lines) - len(kept)
-
-
-def fields_from_blocks(classifier: BoilerplateClassifier, blocks: list[str]) -> dict[str, str]:
-    """Metadata from the page's short blocks (header and editor lines trafilatura left out)."""
-    out: dict[str, str] = {}
-    # No 来/源/时/间/编/作/者/文/日/期/年 or digit: cannot be a metadata line.
-    candidates = [block for block in blocks if _CUE_CHARS.search(block)]
-    for block, norm in zip(candidates, classifier._normalise_lines(candidates)):
-        verdict = classifier.classify(block, norm)
-        if verdict.kind in ("meta", "editor", "byline"):
-            for name, value in verdict.fields.items():
-                out.setdefault(name, value)
-            if len(out) == 4:
-                break
-    return out
-
-
-def published_from_fields(datetime_field: str | None, fallback: str | None, zone: str) -> str | None:
-    """ISO 8601 from a metadata line's date-time (with the site's offset) or trafilatura's date."""
-    if datetime_field:
-        y, mo, d, h, mi, s = datetime_field.split("|")
-        try:
-            if h:
-                dt = datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0), tzinfo=ZoneInfo(zone))
-                return dt.isoformat()
-            day = datetime(int(y), int(mo), int(d)).date().isoformat()
-            return day
-        except ValueError:
-            pass
-    if fallback and re.fullmatch(r"\d{4}-\d{2}-\d{2}", fallback):
-        return fallback
-    return None

@@ -2,7 +2,8 @@
 
 import pytest
 
-from pipelines.text.lines_zh import BoilerplateClassifier, published_from_fields
+from pipelines.text.lines_zh import BoilerplateClassifier
+from pipelines.text.metadata import line_field_candidates
 
 
 @pytest.fixture(scope="module")
@@ -82,10 +83,10 @@ def test_metadata_moves_into_fields(clf):
     v = clf.classify("2014年10月27日 16:32 3401次浏览 来源: 中国有色网 分类: 电解铝 作者: 柴若曦 王泽生")
     assert v.fields["source"] == "中国有色网"
     assert v.fields["author"] == "柴若曦 王泽生"
-    assert published_from_fields(v.fields["datetime"], None, "Asia/Shanghai") == "2014-10-27T16:32:00+08:00"
+    assert [c.value for c in line_field_candidates(v.fields) if c.field == "published"] == ["2014-10-27T16:32:00"]
     v = clf.classify("來源: 新華網山西頻道 時間: 2010-11-04")
     assert v.fields["source"] == "新華網山西頻道"  # in the page's own script
-    assert published_from_fields(v.fields["datetime"], None, "Asia/Shanghai") == "2010-11-04"
+    assert [c.value for c in line_field_candidates(v.fields) if c.field == "published"] == ["2010-11-04"]
     assert clf.classify("責任編輯:韓鵬飛").fields["editor"] == "韓鵬飛"
     assert clf.classify("(文 牛小科 潘京)").fields["author"] == "牛小科 潘京"
 
