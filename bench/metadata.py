@@ -153,7 +153,7 @@ def judge(label: dict, pred: dict) -> dict[str, bool | None]:
     return out
 
 
-def evaluate(folder: Path, cold: bool) -> dict:
+def evaluate(folder: Path, cold: bool, anchors: bool = True) -> dict:
     labels = load_labels(folder)
     pages = [p for p in load_dataset(folder) if p.id in labels]
     if not pages:  # a folder with labels but no gold text (list pages only) is loaded by its html
@@ -162,7 +162,9 @@ def evaluate(folder: Path, cold: bool) -> dict:
     if not cold:  # each host's pages once, as a crawl of the site teaches the metadata stage
         for page in pages:
             ours_fields(ours, page)
-    extractors = {"ours": lambda p: ours_fields(ours, p), "trafilatura": trafilatura_fields, "gne": gne_fields, "htmldate": htmldate_fields}
+    extractors = {"ours": lambda p: ours_fields(ours, p)}
+    if anchors:
+        extractors.update(trafilatura=trafilatura_fields, gne=gne_fields, htmldate=htmldate_fields)
     per_page: dict[str, dict] = {}
     totals: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
     for page in pages:
@@ -179,7 +181,7 @@ def evaluate(folder: Path, cold: bool) -> dict:
     table = {name: {f: {"accuracy": round(sum(v) / len(v), 3), "pages": len(v)} for f, v in fields.items()} for name, fields in totals.items()}
     behind = []
     for pid, row in per_page.items():
-        for name in ANCHOR_FIELDS:
+        for name in ANCHOR_FIELDS if anchors else ():
             for f in ANCHOR_FIELDS[name]:
                 if row[name]["right"].get(f) and row["ours"]["right"].get(f) is False:
                     behind.append({"page": pid, "field": f, "anchor": name, "label": _label_of(row["label"], f),

@@ -78,3 +78,32 @@ def test_dedup_floor():
     result = run_suite(docs, Ours())
     assert min(result["per_variant_recall"].values()) >= DEDUP_FLOORS["recall_every_variant"], result["per_variant_recall"]
     assert result["precision"] >= DEDUP_FLOORS["precision"], result["false_positives"]
+
+
+# Metadata floors (bench/metadata.py: share of the labelled pages that show a field with ours right),
+# pinned next to a hash of the pages and their labels.
+METADATA_FLOORS = {
+    "gne_zh": ("5960e969", {"title": 0.95, "published_day": 0.98, "published_minute": 0.95, "authors": 0.65, "editor": 0.88, "source": 0.78}),
+    "zh_news_more": ("fd93a836", {"title": 0.97, "published_day": 0.95, "published_minute": 0.97, "authors": 0.88, "editor": 0.95, "source": 0.88}),
+    "zh_forum_blog": ("5bd20f78", {"title": 0.92, "published_day": 0.9, "published_minute": 0.9, "authors": 0.68, "editor": 0.95, "source": 0.75}),
+}
+
+
+def labels_hash(folder: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted((folder / "fields").glob("*.json")) + sorted((folder / "html").glob("*.html")):
+        h.update(path.name.encode())
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()[:8]
+
+
+@pytest.mark.parametrize("name", list(METADATA_FLOORS))
+def test_metadata_floor(name):
+    from metadata import evaluate
+
+    folder = ROOT / "bench" / "data" / name
+    pinned, floors = METADATA_FLOORS[name]
+    assert labels_hash(folder) == pinned, f"{name}: labelled data changed; re-measure the floors"
+    table = evaluate(folder, cold=False, anchors=False)["table"]["ours"]
+    for field, floor in floors.items():
+        assert table[field]["accuracy"] >= floor, f"{name}: {field} {table[field]} below the floor {floor}"
