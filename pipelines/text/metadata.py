@@ -751,7 +751,8 @@ _PLACEHOLDERS = {
 _SOFTWARE = re.compile(r"discuz|comsenz|powered|phpwind|wordpress|dedecms|dede|phpcms|empirecms|帝国|帝國|\bteam\b|\bui\b|\bcms\b|动易|動易|织梦|織夢", re.I)
 _OUTLET_END = re.compile(r"(?:快讯|快訊|通讯社|通訊社|网|網|报|報|社|台|集团|集團|中心|公司|杂志|雜誌|频道|頻道|新闻|新聞|网站|網站|客户端|客戶端|编辑部|編輯部|日报|日報|晚报|晚報|时报|時報|周刊|週刊|在线|在線|官网|官網|政府|委员会|委員會|办公室|辦公室|局|厅|廳|部|院|署|协会|協會)$")
 _HTMLISH = re.compile(r"[<>=\"{}]|://|www\.|\.(?:com|cn|net|org|gov|edu|html?|php|asp)\b|@", re.I)
-_ID_LIKE = re.compile(r"^[A-Za-z]{0,4}[_-]?\d{3,}$|^\d+$|^[0-9a-f]{8,}$", re.I)
+# An id, not a name: "L_104485", digits alone, a hash. (A forum's "ddos8919" is a username.)
+_ID_LIKE = re.compile(r"^[A-Za-z]{0,2}[_-]\d{3,}$|^\d+$|^[0-9a-f]{12,}$", re.I)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _TRIM = " \t\u3000|｜·•-—:：,，;；()（）[]【】<>《》\"'“”‘’.。!！?？*"
 
@@ -816,6 +817,8 @@ def _not_a_name(part: str, site_keys: set[str]) -> str | None:
         return "markup_or_url"
     if _ID_LIKE.match(part):
         return "id"
+    if part[-1] in "摄攝" and len(part) >= 3:
+        return "photographer"  # "張新偉攝": the picture's credit
     if _SOFTWARE.search(part):
         return "software"
     key = _key(part).lower()
@@ -837,8 +840,15 @@ def _not_a_name(part: str, site_keys: set[str]) -> str | None:
     return None
 
 
+_SOURCE_PLACEHOLDERS = {"网络", "網絡", "网络整理", "網絡整理", "互联网", "互聯網", "未知", "佚名", "不详", "不詳"}
+
+
 def clean_source(raw: str) -> str | None:
-    value = clean_value(raw)
+    value = re.sub(r"^[于於]\s*", "", clean_value(raw))  # "来源于网络"
+    if _CJK.search(value) and " " in value and not re.match(r"^\S+\s*[(（]", value):
+        value = value.split(" ")[0]  # "长江网 调整字体", "新浪科技 酷勤网 收集": the outlet, then the page's tools
+    if value in _SOURCE_PLACEHOLDERS:
+        return None
     # (本站 is a source: the site's own story)
     if not value or _HTMLISH.search(value) and not _CJK.search(value) or len(value) > 40:
         return None
