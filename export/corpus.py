@@ -42,6 +42,7 @@ from typing import Any, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from export.card import write_card
@@ -55,7 +56,6 @@ RECORD = "export.json"
 DATA = "data"
 FORMATS = ("parquet", "jsonl")
 _BATCH_ROWS = 5_000  # rows converted to Arrow at a time (and the Parquet row group size)
-_INDEX_BATCH = 20_000
 
 
 class ExportError(Exception):
@@ -205,7 +205,10 @@ class _Export:
         self.dump_lines: dict[str, dict[str, int]] = {}  # rel -> lines and bytes, for export.json
 
     def run(self) -> None:
-        if self.previous_out is not None and (self.previous_out / INDEX).exists():
+        if self.previous_out is not None:
+            if not (self.previous_out / INDEX).exists():
+                raise ExportError(f"{self.previous_out / INDEX} is missing, so the rows a new revision replaces "
+                                  "cannot be found: export afresh (without --since)")
             shutil.copyfile(self.previous_out / INDEX, self.tmp / INDEX)
         self.db = sqlite3.connect(self.tmp / INDEX, isolation_level=None)
         try:
@@ -235,7 +238,8 @@ class _Export:
         record = self.record(writer)
         _write_synced(self.tmp / RECORD, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
         write_card(self.tmp / "README.md", record, self.json_schema)
-        _fsync_dir(self.tmp)
+        for path in (self.tmp / INDEX, self.tmp / "README.md", self.tmp):
+            _fsync(path)
 
     # -- pass 1 ----------------------------------------------------------------------------
 
@@ -244,37 +248,40 @@ class _Export:
                     ON CONFLICT(id) DO UPDATE SET ts=excluded.ts, run=excluded.run, line=excluded.line,
                         dup=excluded.dup, fresh=1
                     WHERE (excluded.ts, excluded.run, excluded.line) > (kept.ts, kept.run, kept.line)"""
-        batch: list[tuple] = []
         self.db.execute("BEGIN")
-        for line, row in self.rows_of(dump):
-            batch.append((row["id"], row["_ts"], dump.run, line, 1 if row.get("duplicate_of") else 0))
-            if len(batch) >= _INDEX_BATCH:
-                self.db.executemany(upsert, batch)
-                batch.clear()
-        self.db.executemany(upsert, batch)
+        for chunk in _chunks(dump.path):
+            self.result.lines_read += len(chunk)
+            keys = self.keys_of(chunk, dump.rel)
+            self.db.executemany(upsert, [(aid, ts, dump.run, line, dup) for line, aid, ts, dup in keys])
         self.db.execute("COMMIT")
 
-    def rows_of(self, dump: Dump, count: bool = True) -> Iterator[tuple[int, dict[str, Any]]]:
-        """(line number, row) for each line of the dump that is an article of the sites asked for;
-        a line that is not is logged with its reason and counted (first pass only)."""
-        with dump.path.open("rb") as f:
-            for line, raw in enumerate(f, 1):
-                if not raw.strip():
-                    continue
-                if count:
-                    self.result.lines_read += 1
-                try:
-                    row = json.loads(raw)
-                    if not isinstance(row, dict) or not isinstance(row.get("id"), str) or not row["id"]:
-                        raise ValueError("no id")
-                    row["_ts"] = fetched_key(row.get("fetched_at"))
-                except (ValueError, UnicodeDecodeError, OverflowError) as exc:
-                    if count:
-                        self.bad(dump.rel, line, f"unreadable line: {exc}")
-                    continue
-                if self.sites and row.get("site") not in self.sites:
-                    continue
-                yield line, row
+    def keys_of(self, chunk: list[tuple[int, bytes]], where: str) -> list[tuple[int, str, int, int]]:
+        """(line, id, fetched_at key, is a repost) of each article line of the chunk (of the sites
+        asked for): read by Arrow's JSON reader, or line by line when the chunk holds a bad line,
+        which is then logged with its reason and counted."""
+        try:
+            table = _read_json(chunk, _KEY_SCHEMA)
+            ids, fetched, dups, sites = (table.column(n).to_pylist() for n in ("id", "fetched_at", "duplicate_of", "site"))
+            keys = [(line, aid, fetched_key(at), 1 if dup else 0)
+                    for (line, _), aid, at, dup, site in zip(chunk, ids, fetched, dups, sites, strict=True)
+                    if not self.sites or site in self.sites]
+            if all(k[1] for k in keys):
+                return keys
+        except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, TypeError, OverflowError):
+            pass
+        keys = []
+        for line, raw in chunk:
+            try:
+                row = json.loads(raw)
+                if not isinstance(row, dict) or not isinstance(row.get("id"), str) or not row["id"]:
+                    raise ValueError("no id")
+                key = fetched_key(row.get("fetched_at"))
+            except (ValueError, UnicodeDecodeError, OverflowError) as exc:
+                self.bad(where, line, f"unreadable line: {exc}")
+                continue
+            if not self.sites or row.get("site") in self.sites:
+                keys.append((line, row["id"], key, 1 if row.get("duplicate_of") else 0))
+        return keys
 
     def bad(self, where: str, line: int, reason: str) -> None:
         kind = reason.split(":")[0]
@@ -288,40 +295,40 @@ class _Export:
         """Stream the dump's winning rows (a merge of its lines with the index's, both in line order)."""
         winners = self.db.execute("SELECT line, dup FROM kept WHERE run=? AND fresh=1 ORDER BY line", (dump.run,))
         want = next(winners, None)
-        buffer: list[dict[str, Any]] = []
         lines = 0
-        for line, row in self.rows_of(dump, count=False):
-            lines += 1
-            while want is not None and want[0] < line:
-                want = next(winners, None)
-            if want is None or want[0] != line:
-                self.result.superseded += 1
-                continue
-            if want[1] and not self.options.with_duplicates:
-                self.result.reposts_left_out += 1
-                continue
-            buffer.append(row)
-            if len(buffer) >= _BATCH_ROWS:
-                writer.write(self.to_table(buffer, dump.rel))
-                buffer.clear()
-        if buffer:
-            writer.write(self.to_table(buffer, dump.rel))
+        for chunk in _chunks(dump.path):
+            lines += len(chunk)
+            keep = []
+            for line, raw in chunk:
+                while want is not None and want[0] < line:
+                    want = next(winners, None)
+                if want is None or want[0] != line:
+                    self.result.superseded += 1  # (or a bad line, or another site's)
+                elif want[1] and not self.options.with_duplicates:
+                    self.result.reposts_left_out += 1
+                else:
+                    keep.append((line, raw))
+            if keep:
+                writer.write(self.to_table(keep, dump.rel))
         self.dump_lines[dump.rel] = {"lines": lines, "bytes": dump.path.stat().st_size}
 
-    def to_table(self, rows: list[dict[str, Any]], where: str) -> pa.Table:
+    def to_table(self, chunk: list[tuple[int, bytes]], where: str) -> pa.Table:
+        """The chunk's lines as Arrow rows of the export's schema (fields the schema does not know
+        are left out; a line that does not fit is logged, counted and skipped)."""
         try:
-            return pa.Table.from_pylist(rows, schema=self.schema)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+            table = _read_json(chunk, self.schema)
+            if len(table) == len(chunk):
+                return table
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
             pass
         kept = []  # find the rows that do not fit, one at a time (a rare, slow path)
-        for row in rows:
+        for line, raw in chunk:
             try:
-                pa.Table.from_pylist([row], schema=self.schema)
-            except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
-                self.bad(where, 0, f"does not fit the schema: {row.get('id')}: {exc}")
-                continue
-            kept.append(row)
-        return pa.Table.from_pylist(kept, schema=self.schema)
+                row = json.loads(raw)
+                kept.append(pa.Table.from_pylist([row], schema=self.schema))
+            except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, AttributeError) as exc:
+                self.bad(where, line, f"does not fit the schema: {exc}")
+        return pa.concat_tables(kept) if kept else self.schema.empty_table()
 
     def carry_over(self, shard: Path, writer: "ShardWriter") -> None:
         """The previous export's rows that no newer row replaced, in their order."""
@@ -360,6 +367,35 @@ class _Export:
             "counts": {k: dict(sorted(v.items())) for k, v in writer.counts.items()},
             "history": history,
         }
+
+
+_KEY_SCHEMA = pa.schema([("id", pa.string()), ("fetched_at", pa.string()), ("duplicate_of", pa.string()), ("site", pa.string())])
+
+
+def _chunks(path: Path) -> Iterator[list[tuple[int, bytes]]]:
+    """The dump's non-blank lines, numbered from 1, in chunks of ``_BATCH_ROWS``."""
+    chunk: list[tuple[int, bytes]] = []
+    with path.open("rb") as f:
+        for line, raw in enumerate(f, 1):
+            if raw.strip():
+                chunk.append((line, raw if raw.endswith(b"\n") else raw + b"\n"))
+                if len(chunk) >= _BATCH_ROWS:
+                    yield chunk
+                    chunk = []
+    if chunk:
+        yield chunk
+
+
+def _read_json(chunk: list[tuple[int, bytes]], schema: pa.Schema) -> pa.Table:
+    """Arrow's JSON reader over the chunk's lines, as ``schema`` (other fields ignored); raises on
+    any line that is not an object of those types, or when it does not give one row a line."""
+    data = b"".join(raw for _, raw in chunk)
+    table = pa_json.read_json(pa.BufferReader(data),
+                              read_options=pa_json.ReadOptions(block_size=len(data) + 1, use_threads=False),
+                              parse_options=pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore"))
+    if len(table) != len(chunk):
+        raise pa.ArrowInvalid(f"{len(table)} rows from {len(chunk)} lines")
+    return table.select(schema.names).cast(schema) if table.schema != schema else table
 
 
 def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
@@ -459,7 +495,7 @@ class ShardWriter:
 
     def close(self) -> None:
         self._close_shard()
-        _fsync_dir(self.folder)
+        _fsync(self.folder)
 
 
 # -- files: sync, swap, lock ---------------------------------------------------------------
@@ -470,10 +506,6 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    _fsync(path)
 
 
 def _write_synced(path: Path, text: str) -> None:
@@ -512,7 +544,7 @@ def _swap_in(tmp: Path, out: Path) -> None:
         os.rename(out, old)
         os.rename(tmp, out)
         os.rename(old, tmp)
-    _fsync_dir(out.parent)
+    _fsync(out.parent)
 
 
 def _recover_swap(out: Path) -> None:

@@ -235,3 +235,15 @@ def test_a_swap_killed_between_its_two_renames_is_put_back(tmp_path):
     write_dump(dumps, "20260102T080000Z", [article(2, T2)])
     assert export(dumps, out, since="last").dumps_added == 1
     assert set(rows_of(out)) == {A, B} and not (tmp_path / ".out.old").exists()
+
+
+def test_an_incremental_export_without_its_index_is_refused(tmp_path):
+    dumps, out = tmp_path / "dumps", tmp_path / "out"
+    write_dump(dumps, "20260101T080000Z", [article(1, T1)])
+    export(dumps, out)
+    (out / "export.sqlite").unlink()
+    write_dump(dumps, "20260102T080000Z", [article(1, T2, "新")])
+    before = snapshot(out)
+    with pytest.raises(ExportError, match="export.sqlite is missing"):
+        export(dumps, out, since="last")
+    assert snapshot(out) == before and not list(tmp_path.glob(".out.tmp-*"))
