@@ -251,3 +251,18 @@ def test_the_checks_catch_what_does_not_exist(project):
         assert len(found) == 1 and problem in found[0], (words, found)
     good = ("scrapy", "export", "corpus/", "--since", "--format", "jsonl", "-s", "DUMPS_DIR=dumps")
     assert check_command(list(good), project, "here") == []
+
+
+def test_the_readme_record_lines_are_valid_dump_lines():
+    """The README shows real dump lines: each must validate against today's schema."""
+    import jsonschema
+
+    from crawler.items import article_schema
+
+    record_block = next(b for b in blocks(ROOT / "README.md") if b.lang == "json")
+    validator = jsonschema.Draft202012Validator(article_schema())
+    rows = [json.loads(l) for l in record_block.text.splitlines() if l.strip()]
+    assert len(rows) >= 1
+    for row in rows:
+        errors = sorted(validator.iter_errors(row), key=str)
+        assert not errors, f"{row['id']}: {errors[0].message} (refresh the README's lines from `bash samples/crawl.sh`)"
