@@ -677,7 +677,7 @@ _CUE_CHARS = re.compile(r"\d{4}|[作者記记来來源编編辑輯责責稿发�
 
 _NAME = r"[\u4e00-\u9fff·]{2,5}"
 # "澎湃新闻记者 段彦超 廖艳", "《棱镜》作者 周纯", "文/石佳": a byline line at the top or the end.
-_BYLINE_LINE = re.compile(r"^.{0,12}?(?:记者|記者|作者|撰文|执笔|執筆|通讯员|通訊員|文\s*/|文：|文:)\s*[/:：]?\s*(" + _NAME + r"(?:[\s、，,&＆]+" + _NAME + r"){0,3})$")
+_BYLINE_LINE = re.compile(r"^.{0,12}?(?:记者|記者|作者|撰文|执笔|執筆|通讯员|通訊員|文\s*/\s*[图圖]|[图圖]\s*/\s*文|文\s*/|文：|文:)\s*[/:：]?\s*(" + _NAME + r"(?:[\s、，,&＆]+" + _NAME + r"){0,3})$")
 # "…一年5折回购。(李楠)": the reporter in brackets closing the last paragraph (Sina, Xinhua).
 # "石佳/中国青年报": the writer and the outlet, on the line under the headline or the text's first
 _NAME_AND_OUTLET = re.compile(r"^(" + _NAME + r"(?:[\s、]+" + _NAME + r"){0,2})\s*[/／|｜]\s*([\u4e00-\u9fff]{2,10}(?:报|報|社|网|網|台|新闻|新聞|周刊|週刊|杂志|雜誌))$")
@@ -689,7 +689,7 @@ def text_candidates(text: str) -> list[Candidate]:
     byline line at its top or end, a reporter's name closing it."""
     out: list[Candidate] = []
     lines = [unicodedata.normalize("NFKC", line).strip() for line in (text or "").split("\n") if line.strip()]
-    for line in lines[:2] + lines[-3:]:
+    for line in lines[:2] + lines[-5:]:
         if len(line) <= 30 and (m := _BYLINE_LINE.match(line)):
             out.append(Candidate("authors", "byline", m.group(1), line=line))
         elif len(line) <= 30 and (m := _NAME_AND_OUTLET.match(line)):
@@ -757,6 +757,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _TRIM = " \t\u3000|｜·•-—:：,，;；()（）[]【】<>《》\"'“”‘’.。!！?？*"
 
 
+_UI_WORDS = re.compile(r"文章|更多|全部|最近|相关|相關|关注|關注|粉丝|粉絲|简介|簡介|登录|登錄|注册|註冊|评论|評論|收藏|分享|首页|首頁")
 _STAFF_CODE_ALONE = re.compile(r"^[A-Z]{1,4}\d{2,6}$")
 _STAFF_CODE = re.compile(r"(?<=[\u4e00-\u9fff])\s*[_\s]\s*[A-Z]{1,4}\d{2,}\b")  # 杨倩_NF4425, 韩保林 PK155
 
@@ -817,6 +818,8 @@ def _not_a_name(part: str, site_keys: set[str]) -> str | None:
         return "markup_or_url"
     if _ID_LIKE.match(part):
         return "id"
+    if _UI_WORDS.search(part):
+        return "ui_text"  # "最近文章", "全部": a widget's words beside a byline
     if part[-1] in "摄攝" and len(part) >= 3:
         return "photographer"  # "張新偉攝": the picture's credit
     if _SOFTWARE.search(part):
