@@ -38,7 +38,12 @@ class FingerprintStage:
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         warnings = list(adapter.get("warnings") or [])
-        facts = text_facts(adapter["text"], adapter.get("language"), self.converter)
+        prepared = adapter.get("prepared")
+        facts = prepared and prepared.facts_for(adapter["text"], adapter.get("language"))
+        if not facts:  # not read by the page reader, or the text changed since (template lines)
+            if prepared:
+                self.stats.inc_value("prepared/stale/fingerprint")
+            facts = text_facts(adapter["text"], adapter.get("language"), self.converter)
         report = facts.mojibake
         if report.repaired_lines:
             self.stats.inc_value("quality/mojibake_repaired", report.repaired_lines)

@@ -23,9 +23,13 @@ two agreed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import AbstractSet
 
+from pipelines.stores.repost_index import Fingerprint, fingerprint
+from pipelines.stores.site_template import split_template_lines, text_keys
+from pipelines.text.lines_zh import BoilerplateClassifier, StripResult, strip_article
 from pipelines.text.mojibake import MojibakeReport, check_text
-from pipelines.text.normalise import ScriptConverter, content_hash, detect_language
+from pipelines.text.normalise import ScriptConverter, content_hash, default_converter, detect_language
 
 
 @dataclass(frozen=True)
@@ -48,3 +52,47 @@ def text_facts(text: str, declared_language: str | None, converter: ScriptConver
     matching = converter.normalise_for_matching(repaired)
     return TextFacts(text, declared_language, report, converter.script(repaired), detect_language(repaired, declared_language),
                      matching, content_hash(matching))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The stages' work on one extracted page, each part with the input it was computed from."""
+
+    source: tuple[str, str | None, str | None]  # the extraction's (text, title, alternative text)
+    boilerplate: StripResult  # BoilerplateStage: strip_article(text, title, alternative)
+    used_alternative: bool
+    template_keys: tuple[int, list[int]]  # TemplateStage: text_keys of the stripped text's lines
+    facts: TextFacts  # FingerprintStage: of the text left after the snapshot's template lines
+    fingerprint: Fingerprint  # DedupStage: of facts.matching_text
+
+    def boilerplate_for(self, text: str, title: str | None, alternative: str | None) -> tuple[StripResult, bool] | None:
+        if self.source != (text, title, alternative):
+            return None
+        return self.boilerplate, self.used_alternative
+
+    def template_keys_for(self, text: str) -> tuple[int, list[int]] | None:
+        return self.template_keys if text == self.boilerplate.text else None
+
+    def facts_for(self, text: str, declared_language: str | None) -> TextFacts | None:
+        return self.facts if text == self.facts.text and declared_language == self.facts.declared_language else None
+
+    def fingerprint_for(self, matching_text: str) -> Fingerprint | None:
+        return self.fingerprint if matching_text == self.facts.matching_text else None
+
+
+def prepare_article(
+    text: str, title: str | None, alternative: str | None, declared_language: str | None,
+    template_lines: AbstractSet[int] = frozenset(), classifier: BoilerplateClassifier | None = None,
+) -> Prepared:
+    """The chain's pure work on an extracted article (text, title, alternative text, the page's
+    lang attribute), as the stages would do it; ``template_lines``: the site's template line
+    keys when the page was sent."""
+    converter = default_converter()
+    stripped, used_alternative = strip_article(classifier or BoilerplateClassifier(converter), text, title, alternative)
+    lines = stripped.text.split("\n")
+    keys = text_keys(lines)
+    kept, removed = split_template_lines(lines, [k in template_lines for k in keys[1]])
+    facts = text_facts("\n".join(kept) if removed else stripped.text, declared_language, converter)
+    fp = fingerprint(facts.matching_text)
+    fp.band_keys  # noqa: B018 (computed here, in the worker; the index reads them)
+    return Prepared((text, title, alternative), stripped, used_alternative, keys, facts, fp)
