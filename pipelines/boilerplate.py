@@ -38,7 +38,11 @@ class BoilerplateStage:
         text = adapter.get("text") or ""
         alternative = adapter.get("alternative_text")
         adapter["alternative_text"] = None
-        result, used_alternative = strip_article(self.classifier, text, adapter.get("title"), alternative)
+        prepared = adapter.get("prepared")  # (the page reader's strip of this text, when it is this text)
+        done = prepared and prepared.boilerplate_for(text, adapter.get("title"), alternative)
+        if not done and prepared:
+            self.stats.inc_value("prepared/stale/boilerplate")
+        result, used_alternative = done or strip_article(self.classifier, text, adapter.get("title"), alternative)
         if used_alternative:
             self.stats.inc_value("extract/fallback/boilerplate_evidence")
         site = adapter.get("site")
