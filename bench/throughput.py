@@ -372,12 +372,14 @@ def crawl(port: int, n: int, workers: str, workdir: Path, *settings: str, hosts:
     manifest = dump.with_name(dump.name.replace(".jsonl", ".manifest.json"))
     stats = json.loads(manifest.read_text(encoding="utf-8")).get("stats", {}) if manifest.exists() else {}
     profile = {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith("profile/")}
+    # pages whose stage did its own work although the worker had done it (pipelines/text/prepared.py)
+    stale = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("prepared/stale/")}
     # Which copy of a repost is kept depends on arrival order; what must not differ is that
     # every page is accounted for (in the dump or the duplicates file) and as many are kept.
     return {"pages": n, "seconds": round(elapsed, 2), "pages_per_s": round(n / elapsed, 2), "peak_rss_mb": round(peak / 2**20),
             "cpu_ms_per_page": round(1000 * cpu / n, 1), "crawl_process_cpu_ms_per_page": round(1000 * own / n, 1),
             "workers_cpu_ms_per_page": round(1000 * (cpu - own) / n, 1), "articles": len(rows), "urls": sorted(r["url"] for r in rows + dups),
-            "returncode": returncode, "profile": profile, "texts": {r["url"]: r["text"] for r in rows}}
+            "returncode": returncode, "profile": profile, "prepared_stale": stale, "texts": {r["url"]: r["text"] for r in rows}}
 
 
 def agreement(a: dict, b: dict) -> dict:
@@ -557,6 +559,8 @@ def main() -> int:
     ceiling_pps = result["ceiling_scrapy_trafilatura"]["pages_per_s"]
     print(f"crawl vs ceiling (same run): {result['crawl']['pages_per_s'] / ceiling_pps:.2f}x; "
           f"profiles off: {result['crawl_profiles_off']['pages_per_s'] / ceiling_pps:.2f}x")
+    print("stage work redone in the crawl process (prepared/stale), crawl: "
+          + (", ".join(f"{k} {v}" for k, v in sorted(result["crawl"]["prepared_stale"].items())) or "none"))
     print(f"articles in the dump: workers {result['crawl']['articles']}, one process {result['crawl_one_process']['articles']}; "
           f"same pages accounted for and as many kept: {same}")
     for r in result.values():
