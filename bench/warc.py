@@ -42,7 +42,7 @@ def warc_crawl(archive: Path, n: int, workdir: Path) -> dict:
     cmd = [sys.executable, "-m", "scrapy", "crawl", "warc", "-a", f"warc={archive}", "-a", f"sites={sites}",
            "-s", f"DUMPS_DIR={workdir / 'dumps'}", "-s", f"STATE_DIR={workdir / 'state'}", "-s", "LOG_LEVEL=WARNING",
            "-s", "EXTRACT_WORKERS=auto"]
-    returncode, elapsed, peak, cpu = watch(cmd, crawl_env())
+    returncode, elapsed, peak, cpu, _ = watch(cmd, crawl_env())
     dump = next((workdir / "dumps" / "warc").glob("*Z.jsonl"))
     rows = [json.loads(line) for line in dump.read_text(encoding="utf-8").splitlines()]
     manifest = json.loads(next((workdir / "dumps" / "warc").glob("*.manifest.json")).read_text(encoding="utf-8"))
@@ -104,7 +104,7 @@ def main() -> int:
     result: dict = {}
     pages = build_pages(args.pages)
     print(f"{args.pages} pages ({len(set(pages))} distinct), {sum(map(len, pages)) / 2**20:.0f} MB of HTML")
-    server = BenchServer(pages)
+    server = BenchServer([(HOST, page) for page in pages])
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b, tempfile.TemporaryDirectory() as c:
         try:
             result["crawl"] = crawl(server.port, args.pages, "auto", Path(a))

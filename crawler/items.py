@@ -57,10 +57,12 @@ class Article:
     revisit: bool = False  # fetched again because REVISIT_AFTER passed (a change makes a revision)
     matching_text: str | None = None  # normalise_for_matching(text), computed once for hash and dedup
     alternative_text: str | None = None  # a second extraction of a suspect page; the boilerplate stage chooses
+    prepared: Any = None  # the stages' pure work, done ahead by the page reader (pipelines.text.prepared.Prepared)
 
 
 TRANSIENT_FIELDS = frozenset(
-    {"html", "extraction", "discovered_via", "url_is_article", "page_meta", "line_fields", "pinyin_in_text", "date_hint", "etag", "last_modified", "revisit", "matching_text", "alternative_text"}
+    {"html", "extraction", "discovered_via", "url_is_article", "page_meta", "line_fields", "pinyin_in_text", "date_hint", "etag", "last_modified", "revisit", "matching_text", "alternative_text",
+     "prepared"}
 )
 EXPORTED_FIELDS = [f.name for f in fields(Article) if f.name not in TRANSIENT_FIELDS]
 

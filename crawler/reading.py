@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import AbstractSet, Any
 
 from crawler.links import PageLink, SiteLinks
 from crawler.profiles import SiteProfiles
@@ -23,6 +23,7 @@ from pipelines.text.charset import decode_body
 from pipelines.extract import extract_config
 from pipelines.text.extract_pool import ExtractPool, WorkerCrashed, extract_page
 from pipelines.text.pager import Pager, read_pager
+from pipelines.text.prepared import Prepared, prepare_article
 from pipelines.text.profile import Plan, ProfileReport, read_with_plan
 from pipelines.text.ruby import strip_ruby_markup
 
@@ -42,6 +43,8 @@ class PageReading:
     pager: Pager | None = None
     # what the worker did with the site profile's plan (fast or full path, guard, what it learned)
     profile: ProfileReport | None = None
+    # the stages' pure work on the extracted article (pipelines.text.prepared), when extracted
+    prepared: Prepared | None = None
 
     @property
     def overridden(self) -> bool:
@@ -50,13 +53,15 @@ class PageReading:
 
 def read_page(
     body: bytes, content_type: str, url: str, links: SiteLinks | None, config: ExtractConfig | None,
-    known_article: bool, story: tuple[str, int] | None = None, plan: Plan | None = None, crash_marker: str = "",
+    known_article: bool, story: tuple[str, int] | None = None, plan: Plan | None = None,
+    template_lines: AbstractSet[int] = frozenset(), crash_marker: str = "",
 ) -> PageReading:
     """One page, read once. ``links``: the site's link rules, None when links are not wanted
     (depth reached). ``config``: extraction settings, None when the page is not an article.
     ``story``: (first page URL, this page's position) when the page is a later page of a
     multi-page article being followed; its pager is read when ``config`` is set.
-    ``plan``: the site profile's plan for the page (crawler/profiles.py), None without one."""
+    ``plan``: the site profile's plan for the page (crawler/profiles.py), None without one.
+    ``template_lines``: the site's template line keys now (for ``prepare_article``)."""
     decoded = decode_body(body, {"content-type": content_type}, url)
     text, warnings = decoded.text, list(decoded.warnings)
     if "\x00" in text:
@@ -79,6 +84,12 @@ def read_page(
             reading.extraction = extract_page(html, url, config, known_article, tree=tree, ruby_removed=n_ruby)
         else:
             reading.extraction, reading.profile = read_with_plan(html, url, config, known_article, tree, n_ruby, plan, extract_page)
+        if reading.extraction[0] == "ok":
+            found = reading.extraction[1]
+            try:
+                reading.prepared = prepare_article(found.text, found.title, found.alternative, found.html_lang, template_lines)
+            except Exception:  # the stages do the work themselves, and report what fails there
+                logger.debug("Preparing %s failed; left to the stages", url, exc_info=True)
     return reading
 
 
@@ -118,11 +129,13 @@ class PageReader:
         ``site``: the page's site, for its profile (None: no profile, the full path)."""
         config = self.config if article else None
         plan = self.profiles.plan(site, url, known_article) if self.profiles and site and config and not story else None
+        template = getattr(self.crawler, "template_stage", None)  # (None: TEMPLATE_ENABLED off)
+        lines = template.model.template_keys(site) if template is not None and site and config else frozenset()
         if self.pool is None:  # (the crash marker is a worker fault: it never kills the crawl process)
-            reading = read_page(body, content_type, url, links, config, known_article, story, plan)
+            reading = read_page(body, content_type, url, links, config, known_article, story, plan, lines)
         else:
             try:
-                reading = await self.pool.run(read_page, body, content_type, url, links, config, known_article, story, plan)
+                reading = await self.pool.run(read_page, body, content_type, url, links, config, known_article, story, plan, lines)
             except WorkerCrashed:
                 self.crawler.stats.inc_value("extract/error/WorkerCrashed")
                 logger.error("Extraction worker crashed on %s twice: page dropped", url)

@@ -14,8 +14,8 @@ from scrapy.exceptions import DropItem
 
 from pipelines.text.article_html import text_weight
 from pipelines.extract import NotAnArticle
-from pipelines.text.lines_zh import BoilerplateClassifier
-from pipelines.text.normalise import ScriptConverter, is_chinese_text
+from pipelines.text.lines_zh import BoilerplateClassifier, strip_article
+from pipelines.text.normalise import ScriptConverter
 
 
 
@@ -29,20 +29,6 @@ class BoilerplateStage:
         self.min_text_chars = min_text_chars
         self.classifier = BoilerplateClassifier(ScriptConverter())
 
-    def _choose(self, text: str, result: Any, alternative: str, title: str | None) -> Any:
-        """The safety net's second half: precision mode's text was suspect and trafilatura's
-        default mode found more. When most of the first is boilerplate by this classifier
-        (a disclaimer, the footer, a comment count) and the other keeps clearly more body,
-        the other is the article."""
-        kept = text_weight(result.text)
-        if kept * 2 > text_weight(text):
-            return result
-        other = self.classifier.strip(alternative, title)
-        if text_weight(other.text) > 2 * kept:
-            self.stats.inc_value("extract/fallback/boilerplate_evidence")
-            return other
-        return result
-
     @classmethod
     def from_crawler(cls, crawler: Any) -> "BoilerplateStage":
         return cls(crawler.stats, crawler.settings.getint("EXTRACT_MIN_TEXT_CHARS"))
@@ -50,14 +36,15 @@ class BoilerplateStage:
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         text = adapter.get("text") or ""
-        # A Chinese boilerplate classifier: other languages' lines pass untouched (their
-        # copyright lines are part of the article, as the English gold standards have them).
-        chinese = is_chinese_text(text)
-        result = self.classifier.strip(text, adapter.get("title"), lines_too=chinese)
         alternative = adapter.get("alternative_text")
         adapter["alternative_text"] = None
-        if alternative and chinese:
-            result = self._choose(text, result, alternative, adapter.get("title"))
+        prepared = adapter.get("prepared")  # (the page reader's strip of this text, when it is this text)
+        done = prepared and prepared.boilerplate_for(text, adapter.get("title"), alternative)
+        if not done and prepared:
+            self.stats.inc_value("prepared/stale/boilerplate")
+        result, used_alternative = done or strip_article(self.classifier, text, adapter.get("title"), alternative)
+        if used_alternative:
+            self.stats.inc_value("extract/fallback/boilerplate_evidence")
         site = adapter.get("site")
         removed = sum(result.removed.values())
         if removed:

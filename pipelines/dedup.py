@@ -122,7 +122,12 @@ class DedupStage:
         if normalised is None:  # no fingerprint stage before this one
             normalised = self.converter.normalise_for_matching(adapter.get("text") or "")
         adapter["matching_text"] = None  # not needed past this stage
-        fp = fingerprint(normalised)
+        prepared, adapter["prepared"] = adapter.get("prepared"), None
+        fp = prepared and prepared.fingerprint_for(normalised)
+        if not fp:
+            if prepared:
+                self.stats.inc_value("prepared/stale/dedup")
+            fp = fingerprint(normalised)
         me = Kept(adapter["id"], adapter["url"], adapter.get("site") or "", adapter.get("source"), adapter.get("published"))
         for _ in range(_RACE_RETRIES):
             try:

@@ -12,8 +12,8 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from pipelines.text.mojibake import check_text
-from pipelines.text.normalise import ScriptConverter, content_hash, detect_language
+from pipelines.text.normalise import ScriptConverter
+from pipelines.text.prepared import text_facts
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,13 @@ class FingerprintStage:
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         warnings = list(adapter.get("warnings") or [])
-        report = check_text(adapter["text"])
+        prepared = adapter.get("prepared")
+        facts = prepared and prepared.facts_for(adapter["text"], adapter.get("language"))
+        if not facts:  # not read by the page reader, or the text changed since (template lines)
+            if prepared:
+                self.stats.inc_value("prepared/stale/fingerprint")
+            facts = text_facts(adapter["text"], adapter.get("language"), self.converter)
+        report = facts.mojibake
         if report.repaired_lines:
             self.stats.inc_value("quality/mojibake_repaired", report.repaired_lines)
             warnings.append("mojibake-repaired")
@@ -48,13 +54,12 @@ class FingerprintStage:
         if report.suspected:
             self.stats.inc_value("quality/mojibake_suspected")
             warnings.append("mojibake-suspected")
-        text = report.text
-        adapter["text"] = text
+        adapter["text"] = report.text
         adapter["warnings"] = sorted(set(warnings))
-        adapter["script"] = self.converter.script(text)
-        adapter["language"] = detect_language(text, adapter.get("language"))
-        adapter["matching_text"] = self.converter.normalise_for_matching(text)  # the dedup stage reuses it
-        adapter["content_hash"] = content_hash(adapter["matching_text"])
+        adapter["script"] = facts.script
+        adapter["language"] = facts.language
+        adapter["matching_text"] = facts.matching_text  # the dedup stage reuses it
+        adapter["content_hash"] = facts.content_hash
         if adapter["script"]:
             self.stats.inc_value(f"quality/script/{adapter['script']}")
         return item

@@ -57,8 +57,14 @@ class TemplateStage:
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         site = adapter.get("site") or ""
-        lines = (adapter.get("text") or "").split("\n")
-        keys = text_keys(lines)  # one NFKC pass for both
+        text = adapter.get("text") or ""
+        lines = text.split("\n")
+        prepared = adapter.get("prepared")
+        keys = prepared and prepared.template_keys_for(text)
+        if not keys:
+            if prepared:
+                self.stats.inc_value("prepared/stale/template")  # (a multi-page article's joined text)
+            keys = text_keys(lines)  # one NFKC pass for both
         if self.learning:
             self.model.observe(site, lines, keys)
         kept, removed = self.model.strip(site, lines, keys[1])

@@ -232,6 +232,7 @@ class NewsSpider(scrapy.Spider):
             encoding_source=reading.encoding_source,
             warnings=reading.warnings,
             extraction=reading.extraction,
+            prepared=reading.prepared,
             discovered_via=response.meta.get("via", "link"),
             url_is_article=is_article,
             # A publication date, not a modification time: a feed's date never skips a fetch.

@@ -20,6 +20,7 @@ its parameters and refuses to mix them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -63,7 +64,7 @@ class Fingerprint:
     size: int  # shingles (repeats included)
     signature: tuple[int, ...]  # NUM_PERM MinHash values (uint32), empty for short texts
 
-    @property
+    @functools.cached_property  # (the index reads them twice; the page reader computes them once)
     def band_keys(self) -> list[int]:
         if not self.signature:
             return []

@@ -77,6 +77,15 @@ def text_keys(lines: list[str]) -> tuple[int, list[int]]:
     return _key(normalised), [_line_key(n) for n in parts]
 
 
+def split_template_lines(lines: list[str], template: list[bool]) -> tuple[list[str], list[str]]:
+    """(kept lines, removed lines) of a page whose lines are flagged ``template``.
+    Never removes every line of a page."""
+    kept = [line for line, t in zip(lines, template) if not t]
+    if not kept:
+        return lines, []
+    return kept, [line for line, t in zip(lines, template) if t]
+
+
 @dataclass
 class SiteTemplateModel:
     """Line -> number of distinct pages, per site; bounded in size per site."""
@@ -86,6 +95,9 @@ class SiteTemplateModel:
     counts: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(dict))
     seen_pages: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     dirty: set[str] = field(default_factory=set)
+    # per site, the keys counted on min_pages pages: built from counts on first use, then kept
+    # up to date by observe (counts only grow, and pruning drops only lines seen once)
+    _template: dict[str, set[int]] = field(default_factory=dict, repr=False)
 
     def observe(self, site: str, lines: list[str], keys: tuple[int, list[int]] | None = None) -> bool:
         """Count the lines of one page; False when this text was already counted.
@@ -96,14 +108,24 @@ class SiteTemplateModel:
             return False
         pages.add(pk)
         counts = self.counts[site]
+        template = self._template.get(site)
         for key in {k for line, k in zip(lines, line_keys_) if line.strip()}:
-            counts[key] = counts.get(key, 0) + 1
+            counts[key] = n = counts.get(key, 0) + 1
+            if n == self.min_pages and template is not None:
+                template.add(key)
         if len(counts) > self.max_lines_per_site:
             # Forget lines seen once: template lines recur, so they survive the pruning.
             for key in [k for k, n in counts.items() if n <= 1]:
                 del counts[key]
         self.dirty.add(site)
         return True
+
+    def template_keys(self, site: str) -> frozenset[int]:
+        """The keys of the site's template lines now (a copy: the page reader sends it to a worker)."""
+        template = self._template.get(site)
+        if template is None:
+            template = self._template[site] = {k for k, n in self.counts.get(site, {}).items() if n >= self.min_pages}
+        return frozenset(template)
 
     def is_template(self, site: str, line: str) -> bool:
         return self.counts.get(site, {}).get(line_key(line), 0) >= self.min_pages
@@ -112,11 +134,7 @@ class SiteTemplateModel:
         """(kept lines, removed lines). Never removes every line of a page.
         ``keys``: ``line_keys(lines)`` when the caller has them."""
         counts = self.counts.get(site, {})
-        template = [counts.get(key, 0) >= self.min_pages for key in (keys if keys is not None else line_keys(lines))]
-        kept = [line for line, t in zip(lines, template) if not t]
-        if not kept:
-            return lines, []
-        return kept, [line for line, t in zip(lines, template) if t]
+        return split_template_lines(lines, [counts.get(key, 0) >= self.min_pages for key in (keys if keys is not None else line_keys(lines))])
 
 
 class TemplateStoreError(RuntimeError):

@@ -13,7 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from pipelines.text import patterns_zh as P
-from pipelines.text.normalise import HAN_RUN, ScriptConverter, count_chars
+from pipelines.text.article_html import text_weight
+from pipelines.text.normalise import HAN_RUN, ScriptConverter, count_chars, is_chinese_text
 from pipelines.text.ruby import MIN_GROUPS, remove_flattened_pinyin
 
 _WS = re.compile(r"\s+")
@@ -129,6 +130,30 @@ class BoilerplateClassifier:
             result.chars_removed += 0  # counted by line only: the lines are gone
         result.text = "\n".join(kept)
         return result
+
+
+def strip_article(
+    classifier: BoilerplateClassifier, text: str, title: str | None, alternative: str | None
+) -> tuple[StripResult, bool]:
+    """The boilerplate stage's work on an extracted article: (what is left, whether trafilatura's
+    default-mode ``alternative`` text was taken instead). A Chinese boilerplate classifier:
+    other languages' lines pass untouched (their copyright lines are part of the article, as
+    the English gold standards have them).
+
+    The safety net's second half: precision mode's text was suspect and trafilatura's default
+    mode found more. When most of the first is boilerplate by this classifier (a disclaimer,
+    the footer, a comment count) and the other keeps clearly more body, the other is the article."""
+    chinese = is_chinese_text(text)
+    result = classifier.strip(text, title, lines_too=chinese)
+    if not (alternative and chinese):
+        return result, False
+    kept = text_weight(result.text)
+    if kept * 2 > text_weight(text):
+        return result, False
+    other = classifier.strip(alternative, title)
+    if text_weight(other.text) > 2 * kept:
+        return other, True
+    return result, False
 
 
 _CUE_CHARS = re.compile(r"[来來源时時间間编編作者文日期年稿记記\d]")
