@@ -1,0 +1,50 @@
+"""The article's record beyond its text: Markdown, images, keywords, section, description.
+
+Scrapy-free; runs in the page readers with extraction. ``read_record`` reads the parsed
+page before extraction changes the tree; ``finish_record`` places what it read against
+the article's extracted lines. The full path (pipelines/text/article_html.py) and the site
+profiles' fast path (pipelines/text/profile.py) call both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from pipelines.text.images import ImageCandidate, image_candidates, og_image, place_images
+from pipelines.text.ruby import remove_flattened_pinyin
+from pipelines.text.structure import LineMarks, line_marks, render_markdown
+from pipelines.text.taxonomy import PageTerms, page_terms
+
+
+@dataclass(frozen=True)
+class RecordReading:
+    images: list[ImageCandidate]
+    cover: str | None  # og:image
+    marks: LineMarks | None  # None: Markdown not wanted
+    terms: PageTerms
+
+
+def read_record(tree: etree._Element, url: str, title: str | None, markdown: bool) -> RecordReading:
+    return RecordReading(image_candidates(tree, url), og_image(tree, url), line_marks(tree) if markdown else None, page_terms(tree, url, title))
+
+
+def _unpinyin(text: str | None) -> str | None:
+    return remove_flattened_pinyin(text)[0] if text else text
+
+
+def finish_record(reading: RecordReading, lines: list[str]) -> dict[str, Any]:
+    """The record fields of an article whose text is ``lines``."""
+    placed = place_images(reading.images, lines, reading.cover)
+    images = [p.as_field() for p in placed]
+    for image in images:
+        image["caption"] = _unpinyin(image["caption"])
+    return {
+        "markdown": render_markdown(lines, reading.marks, placed) if reading.marks is not None else None,
+        "images": images,
+        "keywords": reading.terms.keywords,
+        "section": reading.terms.section,
+        "description": _unpinyin(reading.terms.description),
+    }
