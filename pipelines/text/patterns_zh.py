@@ -35,8 +35,9 @@ FIELD_DATETIME = re.compile(
 # Breadcrumbs and keyword lines: the boilerplate stage removes them from the text, and
 # their values are the section and keywords fields (pipelines/text/taxonomy.py).
 BREADCRUMB_LINE = re.compile(r"^(?:您(?:当前|现在)?的?(?:位置|所在位置)|当前位置|所在位置|现在位置|位置)" + COLON)
-BREADCRUMB_PATH = re.compile(r"^(?:首页|网站首页|主页)\s*(?:>|>>|»|/|→)")
-KEYWORDS_LINE = re.compile(r"^(?:关键词|关键字|标签|tags?)" + COLON, re.I)
+BREADCRUMB_PATH = re.compile(r"^(?:首页|网站首页|主页)\s*(?:>|>>|»|/|→|\s-\s)")
+KEYWORDS_LABEL = r"(?:文章|本文|新闻)?(?:关键词|关键字|标签|tags?)"
+KEYWORDS_LINE = re.compile(r"^" + KEYWORDS_LABEL + COLON, re.I)
 
 # Whole-line kinds. Each is (kind, pattern, max line length or None for any).
 LINE_PATTERNS: list[tuple[str, re.Pattern[str], int | None]] = [

@@ -39,16 +39,16 @@ _KEYWORD_TEXTS = etree.XPath(
 )
 _TAG_LINKS = etree.XPath(
     "//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')] | //*[contains(@class, 'tag') or contains(@id, 'tag')"
-    " or contains(@class, 'keyword') or contains(@id, 'keyword') or contains(@class, 'Tag') or contains(@class, 'label')]//a"
+    " or contains(@class, 'keyword') or contains(@id, 'keyword') or contains(@class, 'key-word') or contains(@class, 'Tag') or contains(@class, 'label')]//a"
 )
-_TAG_MARK = re.compile(r"(?:^|[\s_-])(?:tags?|keywords?|tag-?list|tag-?box|article-?tags?|post-?tags?|news-?tags?|labels?|biaoqian)(?:$|[\s_-])", re.I)
+_TAG_MARK = re.compile(r"(?:^|[\s_-])(?:tags?|key-?words?|tag-?list|tag-?box|article-?tags?|post-?tags?|news-?tags?|labels?|biaoqian)(?:$|[\s_-])", re.I)
 _NOT_TAG_MARK = re.compile(r"hot|cloud|nav|menu|rank|footer|header|related|tuijian|recommend|side", re.I)
 _META_KEYWORDS = etree.XPath("//meta[translate(@name, 'KEYWORDS', 'keywords')='keywords'][@content]/@content")
 _DESCRIPTION = etree.XPath(
     "//meta[translate(@name, 'DESCRIPTION', 'description')='description'][@content]/@content"
     " | //meta[@property='og:description' or @name='og:description'][@content]/@content"
 )
-_SITE_NAME = etree.XPath("//meta[@property='og:site_name'][@content]/@content")
+_SITE_NAME = etree.XPath("//meta[@property='og:site_name' or @name='SiteName' or @name='sitename'][@content]/@content")
 _CRUMB_TEXTS = etree.XPath(
     "//body//text()[contains(., '位置') or contains(., '首页') or contains(., '首頁')][not(ancestor::script or ancestor::style)]"
 )
@@ -121,11 +121,31 @@ def keyword_line_terms(line: str) -> list[str]:
     return split_terms(_cue_form(line)[m.end():]) if m else []
 
 
+_LABEL_ONLY = re.compile(r"^" + P.KEYWORDS_LABEL + r"\s*[:：]?$", re.I)
+
+
+def _labelled_links(label: etree._Element) -> list[str]:
+    """The links after an element that is nothing but the label (<span>标签</span><a>…</a><a>…</a>,
+    <h2>标签</h2><div><a>…</a></div>)."""
+    texts: list[str] = []
+    for sib in label.itersiblings():
+        if not isinstance(sib.tag, str):
+            continue
+        texts.extend(_clean(a.text_content()) for a in ([sib] if sib.tag == "a" else sib.iter("a")))
+        if len(texts) >= _MAX_TERMS:
+            break
+    return _terms(texts)
+
+
 def _shown_keywords(tree: etree._Element) -> list[str]:
     for node in _KEYWORD_TEXTS(tree):
         parent = node.getparent()
         if parent is None:
             continue
+        if parent.tag != "a" and _LABEL_ONLY.match(_cue_form(parent.text_content())):
+            terms = _labelled_links(parent) if not parent.tail or not parent.tail.strip() else []
+            if terms:
+                return terms
         box = _container(parent, P.KEYWORDS_LINE)
         if box is None:
             continue
@@ -167,24 +187,25 @@ def page_keywords(tree: etree._Element) -> list[str]:
 
 
 def _site_names(tree: etree._Element) -> set[str]:
-    """The site's name, as og:site_name or the last part of ``<title>`` ("标题_栏目_某某网")."""
-    names = {_clean(str(v)) for v in _SITE_NAME(tree)}
-    title = _clean(tree.findtext(".//title"))
-    parts = [p for p in re.split(r"\s*(?:[_|｜]|\s[-–—]\s)\s*", title) if p]
-    if len(parts) > 1:
-        names.add(parts[-1])
-    return {n for n in names if n}
+    """The site's declared name (og:site_name, the SiteName of TRS-built government sites)."""
+    return {n for n in (_clean(str(v)) for v in _SITE_NAME(tree)) if n}
 
 
-def _is_home_link(a: etree._Element, page_url: str) -> bool:
-    href = (a.get("href") or "").strip()
-    if not href:
-        return False
-    try:
-        parts = urlsplit(urljoin(page_url, href))
-    except ValueError:
-        return False
-    return parts.path in ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.php", "/index.asp", "/default.htm") and not parts.query
+# Between the links of a breadcrumb ("/" joins menu items too: it counts only in a labelled line).
+_SEPARATOR = re.compile(r"^\s*(?:>>|>|»|›|→|＞)")
+_SEPARATOR_END = re.compile(r"(?:>>|>|»|›|→|＞)\s*$")
+_NOT_CRUMB = re.compile(r"^(?:更多|查看更多|more|下一页|上一页|下一頁|上一頁|\d{1,3})$", re.I)
+_NOT_CRUMB_LINK = re.compile(r"rss|订阅|訂閱|搜索|登录|登錄|注册|註冊", re.I)  # tools beside a breadcrumb
+# The breadcrumb's own label, when its colon stands apart: 您的当前位置 / 您所在的位置
+_CRUMB_LABEL = re.compile(r"^(?:您|你)?(?:的|所在的|现在的|当前的)?(?:当前|现在|所在)?的?位置\s*[:：]?$")
+_MAX_CRUMBS = 8  # links in a breadcrumb's box: more is a menu
+
+
+def _site_crumb(text: str, names: set[str]) -> bool:
+    """The first crumb names the site: its home word (网易首页), its declared name
+    (og:site_name, SiteName) or a name ending in 网 (人民网, 和讯网). A channel's name
+    (新闻中心, 网易科技) is a section."""
+    return "首页" in _cue_form(text) or text in names or text.endswith(("网", "網"))
 
 
 def crumb_terms(text: str) -> list[str]:
@@ -192,42 +213,129 @@ def crumb_terms(text: str) -> list[str]:
     return [p for p in (_clean(x) for x in _CRUMB_SPLIT.split(text)) if p]
 
 
-def _crumbs(box: etree._Element, page_url: str) -> list[str]:
-    parts: list[str] = []
-    anchors = list(box.iter("a"))
-    if anchors:
-        for a in anchors:
-            text = _clean(a.text_content())
-            if text and not _is_home_link(a, page_url):
-                parts.append(text)
-        last = anchors[-1].tail or ""
-        parts.extend(crumb_terms(last))
-    else:
-        parts = crumb_terms(box.text_content())
+def _crumbs(box: etree._Element) -> list[tuple[str, etree._Element | None]]:
+    """(text, its link) of each part of a breadcrumb box, in order."""
+    anchors = [a for a in box.iter("a") if _clean(a.text_content()) and not _NOT_CRUMB_LINK.search(_clean(a.text_content()))]
+    if not anchors:
+        return [(t, None) for t in crumb_terms(box.text_content())]
+    parts: list[tuple[str, etree._Element | None]] = []
+    lead = _clean(box.text or "")
+    if anchors[0].getparent() is box and lead:
+        parts.extend((t, None) for t in crumb_terms(lead))
+    for a in anchors:
+        parts.append((_clean(a.text_content()), a))
+    parts.extend((t, None) for t in crumb_terms(_after(anchors[-1], box)))
     return parts
 
 
-def _clean_section(parts: list[str], names: set[str], title: str | None) -> list[str]:
+def _after(a: etree._Element, box: etree._Element) -> str:
+    """The text after the box's last link (the current page's crumb: "> 正文")."""
+    out = [a.tail or ""]
+    el = a
+    while el is not None and el is not box:
+        for sib in el.itersiblings():
+            out.append(sib.text_content() if isinstance(sib.tag, str) else "")
+            out.append(sib.tail or "")
+        el = el.getparent()
+        if el is not None and el is not box:
+            out.append(el.tail or "")
+    return " > ".join(t for t in (x.strip() for x in out) if t)
+
+
+def _clean_section(parts: list[tuple[str, etree._Element | None]], names: set[str], title: str | None) -> list[str]:
     out: list[str] = []
     title_key = _WS.sub("", title or "")
-    for part in parts:
+    # the first crumb after the label (当前位置：) may name the site
+    first = next((n for n, (part, _) in enumerate(parts) if not _CRUMB_LABEL.match(_cue_form(part).strip(" :：")) and not (
+        P.BREADCRUMB_LINE.match(_cue_form(part)) and not _cue_form(part)[P.BREADCRUMB_LINE.match(_cue_form(part)).end():].strip())), 0)
+    for n, (part, _link) in enumerate(parts):
         cue = _cue_form(part)
         m = P.BREADCRUMB_LINE.match(cue)
         if m:
             part = part[m.end():] if len(cue) == len(part) else cue[m.end():]
             cue = _cue_form(part)
-        part = part.strip(" :：>»")
-        if not part or cue.lower() in _HOME or part.lower() in _HOME or part in names or cue in _NOT_SECTION:
+        part = part.strip(" :：>»■□◆●·")
+        cue = _cue_form(part)
+        if not part or cue.lower() in _HOME or "首页" in cue or part in names or cue in _NOT_SECTION or _CRUMB_LABEL.match(cue):
             continue
-        if len(part) > _MAX_TERM or (title_key and (_WS.sub("", part) == title_key or (len(part) >= 8 and title_key.startswith(_WS.sub("", part))))):
+        if n == first and _site_crumb(part, names):
+            continue
+        if len(part) > _MAX_TERM or (title_key and (_WS.sub("", part) == title_key or (len(part) >= 8 and title_key.startswith(_WS.sub("", part).rstrip(".…"))))):
             continue
         out.append(part)
-    return _dedupe(out)
+    return out
 
 
 def section_from_line(line: str, title: str | None) -> list[str]:
     """The sections of a breadcrumb text line (当前位置：首页 > 新闻 > 集团要闻)."""
-    return _clean_section(crumb_terms(line), set(), title)
+    return _clean_section([(t, None) for t in crumb_terms(line)], set(), title)
+
+
+def _separated(a: etree._Element) -> bool:
+    """A link with a breadcrumb separator right after it or right before it."""
+    if a.tail and a.tail.strip():
+        if _SEPARATOR.match(a.tail):
+            return True
+    else:
+        nxt = a.getnext()
+        if nxt is not None and nxt.tag != "a" and _SEPARATOR.match(_clean(nxt.text_content()) or "x") and len(_clean(nxt.text_content())) <= 2:
+            return True
+    prev = a.getprevious()
+    before = (prev.tail if prev is not None else a.getparent().text if a.getparent() is not None else "") or ""
+    if not before.strip() and prev is not None and prev.tag != "a":
+        before = _clean(prev.text_content()) if len(_clean(prev.text_content())) <= 2 else ""  # <span>&gt;</span> <a>要闻</a>
+    return bool(_SEPARATOR_END.search(before))
+
+
+def _separator_box(tree: etree._Element) -> etree._Element | None:
+    """The first box of a few links joined by breadcrumb separators (网易首页 > 新闻中心 > 正文)."""
+    for a in tree.iter("a"):
+        text = _clean(a.text_content())
+        if not text or _NOT_CRUMB.match(text) or not _separated(a):
+            continue
+        box = a.getparent()
+        while box is not None and box.tag in ("span", "em", "i", "b", "strong", "li", "font", "td", "tr", "tbody") and len(_clean(box.text_content())) <= len(text) + 4:
+            box = box.getparent()  # <span><a>资讯</a> &gt; </span><span>…: the box holds the spans
+        if box is None or box.tag in ("body", "html"):
+            continue
+        anchors = [x for x in box.iter("a") if _clean(x.text_content())]
+        if len(anchors) > _MAX_CRUMBS or len(_clean(box.text_content())) > _MAX_LINE:
+            continue
+        if any(_NOT_CRUMB.match(_clean(x.text_content())) for x in anchors):
+            continue
+        return box
+    return None
+
+
+_SECTION_LABELS = etree.XPath(
+    "//*[contains(@class, 'catalog') or contains(@class, 'channel') or contains(@class, 'column') or contains(@class, 'lanmu')"
+    " or contains(@class, 'category')][string-length(normalize-space()) >= 2][string-length(normalize-space()) <= 10][count(.//a) <= 1]"
+)
+
+
+def _channel_before(box: etree._Element) -> list[tuple[str, etree._Element | None]]:
+    """The channel's name standing as a heading link just before its breadcrumb
+    (<h1><a>新闻中心</a></h1><div class="channel-path"><a>国内新闻</a> &gt; 正文)."""
+    prev = box.getprevious()
+    while prev is not None and not isinstance(prev.tag, str):
+        prev = prev.getprevious()
+    if prev is None or prev.tag not in ("h1", "h2", "h3", "a", "span", "strong", "b"):
+        return []
+    anchors = list(prev.iter("a"))
+    text = _clean(prev.text_content())
+    if len(anchors) == 1 and 2 <= len(text) <= 8 and text == _clean(anchors[0].text_content()):
+        return [(text, anchors[0])]
+    return []
+
+
+def section_label(tree: etree._Element, names: set[str]) -> list[str]:
+    """A page without a breadcrumb: its section's label by the headline (<span
+    class="a_catalog"><a>金融市场</a></span>), when the page marks one as such."""
+    for el in _SECTION_LABELS(tree):
+        text = _clean(el.text_content())
+        if text not in names and not _site_crumb(text, names) and not _NOT_CRUMB.match(text) and "首页" not in text:
+            return [text]
+    return []
 
 
 def page_section(tree: etree._Element, page_url: str, title: str | None) -> list[str]:
@@ -248,17 +356,19 @@ def page_section(tree: etree._Element, page_url: str, title: str | None) -> list
         if box is not None:
             boxes.append(box)
             break
-    if not boxes:
-        for box in _CRUMB_BOXES(tree):
-            text = _clean(box.text_content())
-            if 2 <= len(text) <= _MAX_LINE and box.find(".//a") is not None and _CRUMB_SPLIT.search(text):
-                boxes.append(box)
-                break
+    box = _separator_box(tree)
+    if box is not None:
+        boxes.append(box)
+    for box in _CRUMB_BOXES(tree):
+        text = _clean(box.text_content())
+        if 2 <= len(text) <= _MAX_LINE and box.find(".//a") is not None and _CRUMB_SPLIT.search(text):
+            boxes.append(box)
+            break
     for box in boxes:
-        section = _clean_section(_crumbs(box, page_url), names, title)
+        section = _clean_section(_channel_before(box) + _crumbs(box), names, title)
         if section:
             return section
-    return []
+    return section_label(tree, names)
 
 
 def page_description(tree: etree._Element) -> str | None:
