@@ -20,6 +20,8 @@ from lxml import etree
 
 _WS = re.compile(r"\s+")
 _IMAGES = etree.XPath("//img")
+_PAGER_TEXT = re.compile(r"^[\s\[\]【】()（）第]*(?:\d{1,3}|下一?[页頁]|上一?[页頁]|next|prev)", re.I)  # pager links (【2】, 下一页)
+_TITLED_LINKS = etree.XPath("//a[@href][string-length(normalize-space()) >= 3]")
 _OG_IMAGE = etree.XPath("//meta[@property='og:image' or @name='og:image' or @property='og:image:url'][@content]/@content")
 
 # Attributes lazy-loading scripts read the real URL from, in order of trust; ``src`` is then
@@ -33,16 +35,19 @@ _PLACEHOLDER = re.compile(r"^data:|blank\.|loading|lazy|placeholder|spacer|grey\
 # QR codes (二维码 = erweima/ewm), ads (guanggao), counters and beacons.
 _CHROME_URL = re.compile(
     r"logo|icon|favicon|avatar|qr_?code|qrcode|erweima|/ewm|ewm[_./]|share|weixin|wechat|weibo|btn|button|arrow|"
-    r"loading|spacer|pixel|beacon|tracking|/stat(?:s|istics)?[/.?]|/count[/.?]|banner|/ads?/|/adv|guanggao|/gg/|emoji|"
+    r"qlogo|loading|spacer|pixel|beacon|tracking|/stat(?:s|istics)?[/.?]|/count[/.?]|banner|/ads?/|/adv|guanggao|/gg/|emoji|"
     r"emotion|/face/|toolbar|/skin/|/css/|/themes?/|comment|@@|nopic|no_pic|noimg|default_?(?:img|pic|avatar)|sprite|\.svg(?:$|\?)|\.ico(?:$|\?)",
     re.I,
 )
 _CHROME_MARK = re.compile(
     r"logo|icon|avatar|qrcode|qr-code|erweima|ewm|share|weixin|wechat|weibo|toolbar|\bad\b|\bads\b|advert|banner|"
-    r"guanggao|emoji|author-img|user-img|follow",
+    r"guanggao|emoji|author|member|user-img|follow|video|player|play-",
     re.I,
 )
 _CHROME_ALT = re.compile(r"二维码|二維碼|扫码|掃碼|扫一扫|掃一掃|logo|分享|广告|廣告|头像|頭像|qr ?code|^icon$", re.I)
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_PICTURE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp")
+_MAX_ASPECT = 8  # a picture wider (or taller) than this many times its other side is a strip
 _MIN_SIDE = 50  # pixels: a declared width or height below this is an icon, a bullet or a beacon
 # The short line under a picture on Chinese sites: 图为… / 圖為… / ▲… / (新华社记者 王某 摄)
 _CAPTION_CUE = re.compile(r"^[(（]?\s*(?:图|圖)\s*(?:为|為|[:：\d一二三四五六七八九十])|^[▲△↑↓▼]|^(?:上|下|左|右|组|組)图|^(?:资料|資料)(?:图|圖)|摄\s*[)）]?$|攝\s*[)）]?$|供图\s*[)）]?$|供圖\s*[)）]?$")
@@ -98,13 +103,16 @@ def _side(value: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def is_chrome(img: etree._Element, url: str) -> bool:
+def is_chrome(img: etree._Element, url: str, page_url: str = "", titled: frozenset[str] = frozenset()) -> bool:
     """An icon, logo, share button, QR code, ad or tracking pixel, not an article picture."""
-    if _CHROME_URL.search(urlsplit(url).path + "?" + urlsplit(url).query):
+    if _CHROME_URL.search(url.split("://", 1)[-1]):
         return True
     for side in (_side(img.get("width")), _side(img.get("height"))):
         if side is not None and side < _MIN_SIDE:
             return True
+    width, height = _side(img.get("width")), _side(img.get("height"))
+    if width and height and max(width, height) > _MAX_ASPECT * min(width, height):
+        return True  # a divider or a banner strip
     style = img.get("style") or ""
     for m in re.finditer(r"(?:^|;)\s*(?:width|height)\s*:\s*(\d+)px", style):
         if int(m.group(1)) < _MIN_SIDE:
@@ -116,13 +124,39 @@ def is_chrome(img: etree._Element, url: str) -> bool:
         marks = (el.get("class") or "") + " " + (el.get("id") or "")
         if marks.strip() and _CHROME_MARK.search(marks):
             return True
-        if el.tag == "a":
-            href = el.get("href") or ""
-            host = urlsplit(urljoin(url, href)).hostname or ""
-            if href.startswith(("http://", "https://")) and _registrable(host) != _registrable(urlsplit(url).hostname or ""):
-                return True  # a picture linking to another site: an ad or a partner banner
+        if el.tag == "a" and _thumbnail_link(el, page_url, titled):
+            return True
         el, depth = el.getparent(), depth + 1
+    while el is not None:
+        if _HIDDEN.search(el.get("style") or ""):
+            return True  # in a hidden box (a pop-up's QR code, a template's spare picture)
+        el = el.getparent()
     return False
+
+
+def _thumbnail_link(a: etree._Element, page_url: str, titled: frozenset[str]) -> bool:
+    """A picture's link to another page that a title names too: a related article's or a
+    topic's thumbnail (<a><img><span>标题</span></a>, or <a href=X><img></a> … <a href=X>标题</a>),
+    a promo, an ad. A link to a picture (the full-size one, a viewer page given the picture's
+    URL) or to nothing (a player's javascript:) is not, nor a bare link to the story's next page."""
+    href = (a.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:")):
+        return False
+    if href.lower().split("?", 1)[0].endswith(_PICTURE_EXTENSIONS) or re.search(r"\.(?:jpe?g|png|gif|webp)\b", href.split("?", 1)[-1], re.I):
+        return False
+    own_text = _clean(a.text_content())
+    return len(own_text) >= 2 or href in titled
+
+
+def titled_links(tree: etree._Element) -> frozenset[str]:
+    """The hrefs of the page's links with a title-like text (three characters or more, not a
+    pager word): a picture linking to one of them is a thumbnail."""
+    out = set()
+    for a in _TITLED_LINKS(tree):
+        text = _clean(a.text_content())
+        if len(text) >= 3 and not _PAGER_TEXT.match(text):
+            out.add((a.get("href") or "").strip())
+    return frozenset(out)
 
 
 def _registrable(host: str) -> str:
@@ -255,9 +289,11 @@ def image_candidates(tree: etree._Element, page_url: str) -> list[ImageCandidate
     """Every picture of the page that is not site chrome, in document order (one per URL)."""
     out: list[ImageCandidate] = []
     seen: set[str] = set()
-    for img in _IMAGES(tree):
+    images = _IMAGES(tree)
+    titled = titled_links(tree) if images else frozenset()
+    for img in images:
         url = image_url(img, page_url)
-        if url is None or url in seen or is_chrome(img, url):
+        if url is None or url in seen or is_chrome(img, url, page_url, titled):
             continue
         seen.add(url)
         after = list(_texts_after(img, _NEIGHBOURS))

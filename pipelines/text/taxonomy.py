@@ -154,10 +154,12 @@ def _shown_keywords(tree: etree._Element) -> list[str]:
         terms = _terms(anchors) if anchors else keyword_line_terms(box.text_content())
         if terms:
             return terms[:_MAX_TERMS]
-    terms: list[str] = []
+    # Tag links: grouped by their tag box; the page's biggest box is the article's (a lone
+    # "tag" link elsewhere is a channel label).
+    boxes: dict[etree._Element | None, list[str]] = {}
     for a in _TAG_LINKS(tree):
         box = a
-        marked = False
+        marked = None
         for _ in range(3):
             box = box.getparent()
             if box is None:
@@ -166,13 +168,12 @@ def _shown_keywords(tree: etree._Element) -> list[str]:
             if _NOT_TAG_MARK.search(marks):
                 break
             if _TAG_MARK.search(marks):
-                marked = True
-                break
-        if marked or "tag" in (a.get("rel") or "").split():
+                marked = box  # the outermost marked box: <ul class="tag-list"><li class="tag-item">
+        if marked is not None or "tag" in (a.get("rel") or "").split():
             text = _clean(a.text_content())
             if text and len(text) <= _MAX_TERM:
-                terms.append(text.lstrip("#"))
-    return _terms(terms)
+                boxes.setdefault(marked, []).append(text.lstrip("#"))
+    return max((_terms(t) for t in boxes.values()), key=len, default=[])
 
 
 def page_keywords(tree: etree._Element) -> list[str]:
