@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from functools import cached_property
 
 from lxml import etree
 
@@ -33,14 +33,20 @@ _TERM_SPLIT = re.compile(r"\s*[,，;；、|｜/]\s*|\s+")
 _CRUMB_SPLIT = re.compile(r"\s*(?:>>|>|»|›|→|＞|/|\\|-{1,2}|—|·)\s*")
 _HOME = frozenset({"首页", "网站首页", "主页", "home", "首頁", "網站首頁", "主頁", "回到首页", "返回首页", "本站首页"})
 _NOT_SECTION = frozenset({"正文", "正文内容", "内容", "内容页", "详情", "详细内容", "文章", "文章内容", "阅读文章", "浏览文章", "新闻正文", "詳情", "內容", "文章內容"})
-_KEYWORD_TEXTS = etree.XPath(
+# One pass each over the page's text nodes and its class/id attributes, shared by the fields
+# (a contains() test per cue and per element in separate XPaths cost more than extraction's share).
+_CUE_TEXTS = etree.XPath(
     "//body//text()[contains(., '关键') or contains(., '關鍵') or contains(., '标签') or contains(., '標籤') or contains(., 'Tag')"
-    " or contains(., 'TAG') or contains(., 'tag')][not(ancestor::script or ancestor::style)]"
+    " or contains(., 'TAG') or contains(., 'tag') or contains(., '位置') or contains(., '首页') or contains(., '首頁')]"
+    "[not(ancestor::script or ancestor::style)]"
 )
-_TAG_LINKS = etree.XPath(
-    "//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')] | //*[contains(@class, 'tag') or contains(@id, 'tag')"
-    " or contains(@class, 'keyword') or contains(@id, 'keyword') or contains(@class, 'key-word') or contains(@class, 'Tag') or contains(@class, 'label')]//a"
-)
+_KEYWORD_CUE = re.compile(r"关键|關鍵|标签|標籤|tag", re.I)
+_CRUMB_CUE = re.compile(r"位置|首页|首頁")
+_MARK_ATTRIBUTES = etree.XPath("//@class|//@id")
+_BOX_MARK = re.compile(r"tag|key-?word|label|crumb|bread|weizhi|dqwz|curpos|mbx|location|position|channel|catalog|column|lanmu|category", re.I)
+_CRUMB_MARK = re.compile(r"crumb|bread|weizhi|dqwz|curpos|mbx|location|position|channel-path", re.I)
+_SECTION_MARK = re.compile(r"catalog|channel|column|lanmu|category", re.I)
+_RELS = etree.XPath("//a[@rel]")
 _TAG_MARK = re.compile(r"(?:^|[\s_-])(?:tags?|key-?words?|tag-?list|tag-?box|article-?tags?|post-?tags?|news-?tags?|labels?|biaoqian)(?:$|[\s_-])", re.I)
 _NOT_TAG_MARK = re.compile(r"hot|cloud|nav|menu|rank|footer|header|related|tuijian|recommend|side", re.I)
 _META_KEYWORDS = etree.XPath("//meta[translate(@name, 'KEYWORDS', 'keywords')='keywords'][@content]/@content")
@@ -49,18 +55,32 @@ _DESCRIPTION = etree.XPath(
     " | //meta[@property='og:description' or @name='og:description'][@content]/@content"
 )
 _SITE_NAME = etree.XPath("//meta[@property='og:site_name' or @name='SiteName' or @name='sitename'][@content]/@content")
-_CRUMB_TEXTS = etree.XPath(
-    "//body//text()[contains(., '位置') or contains(., '首页') or contains(., '首頁')][not(ancestor::script or ancestor::style)]"
-)
-_CRUMB_BOXES = etree.XPath(
-    "//*[contains(@class, 'crumb') or contains(@id, 'crumb') or contains(@class, 'Crumb') or contains(@class, 'bread')"
-    " or contains(@class, 'weizhi') or contains(@id, 'weizhi') or contains(@class, 'dqwz') or contains(@class, 'curpos')"
-    " or contains(@class, 'mbx') or contains(@id, 'mbx') or contains(@class, 'location') or contains(@id, 'location')"
-    " or contains(@class, 'position') or contains(@id, 'position') or contains(@class, 'channel-path')]"
-)
 _MAX_LINE = 200
 _MAX_TERM = 30
 _MAX_TERMS = 30
+
+
+class _Scan:
+    """The page's cue texts and marked elements, each read once and only when asked for."""
+
+    def __init__(self, tree: etree._Element) -> None:
+        self.tree = tree
+
+    @cached_property
+    def cue_texts(self) -> list:
+        return _CUE_TEXTS(self.tree)
+
+    @cached_property
+    def marked(self) -> list[tuple[etree._Element, str]]:
+        """(element, its class and id) of the elements marked as a tag, breadcrumb or section box."""
+        out, seen = [], set()
+        for attr in _MARK_ATTRIBUTES(self.tree):
+            if _BOX_MARK.search(attr):
+                el = attr.getparent()
+                if el is not None and el not in seen:
+                    seen.add(el)
+                    out.append((el, (el.get("class") or "") + " " + (el.get("id") or "")))
+        return out
 
 
 @dataclass(frozen=True)
@@ -137,10 +157,10 @@ def _labelled_links(label: etree._Element) -> list[str]:
     return _terms(texts)
 
 
-def _shown_keywords(tree: etree._Element) -> list[str]:
-    for node in _KEYWORD_TEXTS(tree):
+def _shown_keywords(scan: _Scan) -> list[str]:
+    for node in scan.cue_texts:
         parent = node.getparent()
-        if parent is None:
+        if parent is None or not _KEYWORD_CUE.search(node):
             continue
         if parent.tag != "a" and _LABEL_ONLY.match(_cue_form(parent.text_content())):
             terms = _labelled_links(parent) if not parent.tail or not parent.tail.strip() else []
@@ -154,30 +174,55 @@ def _shown_keywords(tree: etree._Element) -> list[str]:
         terms = _terms(anchors) if anchors else keyword_line_terms(box.text_content())
         if terms:
             return terms[:_MAX_TERMS]
-    # Tag links: grouped by their tag box; the page's biggest box is the article's (a lone
-    # "tag" link elsewhere is a channel label).
+    # Tag links: grouped by their outermost tag box (<ul class="tag-list"><li class="tag-item">);
+    # the page's biggest box is the article's (a lone "tag" link elsewhere is a channel label).
     boxes: dict[etree._Element | None, list[str]] = {}
-    for a in _TAG_LINKS(tree):
-        box = a
-        marked = None
-        for _ in range(3):
-            box = box.getparent()
-            if box is None:
-                break
-            marks = (box.get("class") or "") + " " + (box.get("id") or "")
-            if _NOT_TAG_MARK.search(marks):
-                break
-            if _TAG_MARK.search(marks):
-                marked = box  # the outermost marked box: <ul class="tag-list"><li class="tag-item">
-        if marked is not None or "tag" in (a.get("rel") or "").split():
+    claimed: set[etree._Element] = set()
+    for box, marks in scan.marked:
+        if not _TAG_MARK.search(marks) or _NOT_TAG_MARK.search(marks) or _not_tag_above(box):
+            continue
+        for a in box.iter("a"):
             text = _clean(a.text_content())
-            if text and len(text) <= _MAX_TERM:
-                boxes.setdefault(marked, []).append(text.lstrip("#"))
+            if a not in claimed and text and len(text) <= _MAX_TERM and _within(a, box, 3):
+                claimed.add(a)
+                boxes.setdefault(box, []).append(text.lstrip("#"))
+    for a in _RELS(scan.tree):
+        text = _clean(a.text_content())
+        if "tag" in (a.get("rel") or "").split() and a not in claimed and text and len(text) <= _MAX_TERM:
+            boxes.setdefault(None, []).append(text.lstrip("#"))
     return max((_terms(t) for t in boxes.values()), key=len, default=[])
 
 
-def page_keywords(tree: etree._Element) -> list[str]:
-    shown = _shown_keywords(tree)
+def _within(el: etree._Element, box: etree._Element, levels: int) -> bool:
+    """``el`` is at most ``levels`` levels below ``box`` (a tag box's own links, not a whole
+    column's), and nothing between is a menu or a list of other things (``_NOT_TAG_MARK``)."""
+    for _ in range(levels):
+        el = el.getparent()
+        if el is box:
+            return True
+        if el is None:
+            return False
+        marks = (el.get("class") or "") + " " + (el.get("id") or "")
+        if marks.strip() and _NOT_TAG_MARK.search(marks):
+            return False
+    return False
+
+
+def _not_tag_above(box: etree._Element) -> bool:
+    """A tag box inside a hot-tags cloud, a menu or a related list is not the article's."""
+    el = box.getparent()
+    for _ in range(3):
+        if el is None:
+            return False
+        marks = (el.get("class") or "") + " " + (el.get("id") or "")
+        if marks.strip() and _NOT_TAG_MARK.search(marks):
+            return True
+        el = el.getparent()
+    return False
+
+
+def page_keywords(tree: etree._Element, scan: _Scan | None = None) -> list[str]:
+    shown = _shown_keywords(scan or _Scan(tree))
     if shown:
         return shown
     for value in _META_KEYWORDS(tree):
@@ -288,9 +333,9 @@ def _separated(a: etree._Element) -> bool:
     return bool(_SEPARATOR_END.search(before))
 
 
-def _separator_box(tree: etree._Element) -> etree._Element | None:
+def _separator_box(scan: _Scan) -> etree._Element | None:
     """The first box of a few links joined by breadcrumb separators (网易首页 > 新闻中心 > 正文)."""
-    for a in tree.iter("a"):
+    for a in scan.tree.iter("a"):
         text = _clean(a.text_content())
         if not text or _NOT_CRUMB.match(text) or not _separated(a):
             continue
@@ -308,12 +353,6 @@ def _separator_box(tree: etree._Element) -> etree._Element | None:
     return None
 
 
-_SECTION_LABELS = etree.XPath(
-    "//*[contains(@class, 'catalog') or contains(@class, 'channel') or contains(@class, 'column') or contains(@class, 'lanmu')"
-    " or contains(@class, 'category')][string-length(normalize-space()) >= 2][string-length(normalize-space()) <= 10][count(.//a) <= 1]"
-)
-
-
 def _channel_before(box: etree._Element) -> list[tuple[str, etree._Element | None]]:
     """The channel's name standing as a heading link just before its breadcrumb
     (<h1><a>新闻中心</a></h1><div class="channel-path"><a>国内新闻</a> &gt; 正文)."""
@@ -329,23 +368,23 @@ def _channel_before(box: etree._Element) -> list[tuple[str, etree._Element | Non
     return []
 
 
-def section_label(tree: etree._Element, names: set[str]) -> list[str]:
+def section_label(scan: _Scan, names: set[str]) -> list[str]:
     """A page without a breadcrumb: its section's label by the headline (<span
     class="a_catalog"><a>金融市场</a></span>), when the page marks one as such."""
-    for el in _SECTION_LABELS(tree):
+    for el, marks in scan.marked:
+        if not _SECTION_MARK.search(marks) or len(el.findall(".//a")) > 1:
+            continue
         text = _clean(el.text_content())
-        if text not in names and not _site_crumb(text, names) and not _NOT_CRUMB.match(text) and "首页" not in text:
+        if 2 <= len(text) <= 10 and text not in names and not _site_crumb(text, names) and not _NOT_CRUMB.match(text) and "首页" not in text:
             return [text]
     return []
 
 
-def page_section(tree: etree._Element, page_url: str, title: str | None) -> list[str]:
-    """The breadcrumb's sections, outermost first; [] without a breadcrumb."""
-    names = _site_names(tree)
-    boxes: list[etree._Element] = []
-    for node in _CRUMB_TEXTS(tree):
+def _label_box(scan: _Scan) -> etree._Element | None:
+    """The box of a labelled breadcrumb (当前位置：…) or one that starts with the home link."""
+    for node in scan.cue_texts:
         parent = node.getparent()
-        if parent is None:
+        if parent is None or not _CRUMB_CUE.search(node):
             continue
         if parent.tag == "a" and _clean(str(node)) in _HOME:
             parent = parent.getparent()  # <a>首页</a> &gt; <a>新闻</a>: the path around the link
@@ -355,21 +394,33 @@ def page_section(tree: etree._Element, page_url: str, title: str | None) -> list
         if box is None:
             box = _container(parent, P.BREADCRUMB_PATH)
         if box is not None:
-            boxes.append(box)
-            break
-    box = _separator_box(tree)
-    if box is not None:
-        boxes.append(box)
-    for box in _CRUMB_BOXES(tree):
+            return box
+    return None
+
+
+def _marked_box(scan: _Scan) -> etree._Element | None:
+    """A box the page marks as its breadcrumb by class or id (crumb, weizhi, position, ...)."""
+    for box, marks in scan.marked:
+        if not _CRUMB_MARK.search(marks):
+            continue
         text = _clean(box.text_content())
         if 2 <= len(text) <= _MAX_LINE and box.find(".//a") is not None and _CRUMB_SPLIT.search(text):
-            boxes.append(box)
-            break
-    for box in boxes:
-        section = _clean_section(_channel_before(box) + _crumbs(box), names, title)
-        if section:
-            return section
-    return section_label(tree, names)
+            return box
+    return None
+
+
+def page_section(tree: etree._Element, page_url: str, title: str | None, scan: _Scan | None = None) -> list[str]:
+    """The breadcrumb's sections, outermost first: a labelled breadcrumb, else links joined by
+    separators, else a box marked as one; else the section label by the headline; else []."""
+    names = _site_names(tree)
+    scan = scan or _Scan(tree)
+    for find in (_label_box, _separator_box, _marked_box):  # cheapest and surest first
+        box = find(scan)
+        if box is not None:
+            section = _clean_section(_channel_before(box) + _crumbs(box), names, title)
+            if section:
+                return section
+    return section_label(scan, names)
 
 
 def page_description(tree: etree._Element) -> str | None:
@@ -381,4 +432,5 @@ def page_description(tree: etree._Element) -> str | None:
 
 
 def page_terms(tree: etree._Element, page_url: str, title: str | None) -> PageTerms:
-    return PageTerms(page_keywords(tree), page_section(tree, page_url, title), page_description(tree))
+    scan = _Scan(tree)
+    return PageTerms(page_keywords(tree, scan), page_section(tree, page_url, title, scan), page_description(tree))
