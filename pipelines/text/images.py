@@ -14,15 +14,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from functools import cached_property
+from urllib.parse import urljoin
 
 from lxml import etree
 
 _WS = re.compile(r"\s+")
-_IMAGES = etree.XPath("//img")
+_STYLES = etree.XPath("//@style")
 _PAGER_TEXT = re.compile(r"^[\s\[\]【】()（）第]*(?:\d{1,3}|下一?[页頁]|上一?[页頁]|next|prev)", re.I)  # pager links (【2】, 下一页)
 _TITLED_LINKS = etree.XPath("//a[@href][string-length(normalize-space()) >= 3]")
-_OG_IMAGE = etree.XPath("//meta[@property='og:image' or @name='og:image' or @property='og:image:url'][@content]/@content")
 
 # Attributes lazy-loading scripts read the real URL from, in order of trust; ``src`` is then
 # often a placeholder (a 1x1 gif, loading.gif, a data: URI).
@@ -95,7 +95,7 @@ def image_url(img: etree._Element, page_url: str) -> str | None:
         url = urljoin(page_url, raw)
     except ValueError:
         return None
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    return url if url.startswith(("http://", "https://")) else None
 
 
 def _side(value: str | None) -> int | None:
@@ -103,14 +103,36 @@ def _side(value: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def is_chrome(img: etree._Element, url: str, page_url: str = "", titled: frozenset[str] = frozenset()) -> bool:
+class PageChrome:
+    """What the chrome test needs from the whole page, each read once and only when asked for."""
+
+    def __init__(self, tree: etree._Element, page_url: str) -> None:
+        self.tree = tree
+        self.page_url = page_url
+
+    @cached_property
+    def titled(self) -> frozenset[str]:
+        return titled_links(self.tree)
+
+    @cached_property
+    def hidden(self) -> set[etree._Element]:
+        """The pictures inside a hidden box (a pop-up's QR code, a template's spare picture)."""
+        out: set[etree._Element] = set()
+        for style in _STYLES(self.tree):
+            if _HIDDEN.search(style):
+                box = style.getparent()
+                if box is not None:
+                    out.update(box.iter("img"))
+        return out
+
+
+def is_chrome(img: etree._Element, url: str, page: PageChrome) -> bool:
     """An icon, logo, share button, QR code, ad or tracking pixel, not an article picture."""
     if _CHROME_URL.search(url.split("://", 1)[-1]):
         return True
-    for side in (_side(img.get("width")), _side(img.get("height"))):
-        if side is not None and side < _MIN_SIDE:
-            return True
     width, height = _side(img.get("width")), _side(img.get("height"))
+    if (width is not None and width < _MIN_SIDE) or (height is not None and height < _MIN_SIDE):
+        return True
     if width and height and max(width, height) > _MAX_ASPECT * min(width, height):
         return True  # a divider or a banner strip
     style = img.get("style") or ""
@@ -124,17 +146,13 @@ def is_chrome(img: etree._Element, url: str, page_url: str = "", titled: frozens
         marks = (el.get("class") or "") + " " + (el.get("id") or "")
         if marks.strip() and _CHROME_MARK.search(marks):
             return True
-        if el.tag == "a" and _thumbnail_link(el, page_url, titled):
+        if el.tag == "a" and _thumbnail_link(el, page.page_url, page):
             return True
         el, depth = el.getparent(), depth + 1
-    while el is not None:
-        if _HIDDEN.search(el.get("style") or ""):
-            return True  # in a hidden box (a pop-up's QR code, a template's spare picture)
-        el = el.getparent()
-    return False
+    return img in page.hidden
 
 
-def _thumbnail_link(a: etree._Element, page_url: str, titled: frozenset[str]) -> bool:
+def _thumbnail_link(a: etree._Element, page_url: str, page: PageChrome) -> bool:
     """A picture's link to another page that a title names too: a related article's or a
     topic's thumbnail (<a><img><span>标题</span></a>, or <a href=X><img></a> … <a href=X>标题</a>),
     a promo, an ad. A link to a picture (the full-size one, a viewer page given the picture's
@@ -145,7 +163,7 @@ def _thumbnail_link(a: etree._Element, page_url: str, titled: frozenset[str]) ->
     if href.lower().split("?", 1)[0].endswith(_PICTURE_EXTENSIONS) or re.search(r"\.(?:jpe?g|png|gif|webp)\b", href.split("?", 1)[-1], re.I):
         return False
     own_text = _clean(a.text_content())
-    return len(own_text) >= 2 or href in titled
+    return len(own_text) >= 2 or href in page.titled
 
 
 def titled_links(tree: etree._Element) -> frozenset[str]:
@@ -157,15 +175,6 @@ def titled_links(tree: etree._Element) -> frozenset[str]:
         if len(text) >= 3 and not _PAGER_TEXT.match(text):
             out.add((a.get("href") or "").strip())
     return frozenset(out)
-
-
-def _registrable(host: str) -> str:
-    """The host's last two labels (three under a two-letter country's com/net/org/gov/edu):
-    enough to tell an ad network from a site's own image host."""
-    parts = host.lower().split(".")
-    if len(parts) >= 3 and len(parts[-1]) == 2 and parts[-2] in ("com", "net", "org", "gov", "edu", "co"):
-        return ".".join(parts[-3:])
-    return ".".join(parts[-2:])
 
 
 def _texts_after(el: etree._Element, limit: int):
@@ -216,6 +225,20 @@ def _in_skipped(el: etree._Element, stop: etree._Element) -> bool:
     return el is not None and el.tag in _SKIP_TEXT
 
 
+def _last_texts(el: etree._Element, out: list[str], limit: int) -> None:
+    """The last non-blank texts inside ``el``, last first, until ``out`` holds ``limit``
+    (walked from the end: only the nodes needed are touched, however big ``el`` is)."""
+    for child in reversed(el):
+        if len(out) >= limit:
+            return
+        if child.tail and child.tail.strip():
+            out.append(child.tail)
+        if isinstance(child.tag, str) and child.tag not in _SKIP_TEXT:
+            _last_texts(child, out, limit)
+    if len(out) < limit and el.text and el.text.strip():
+        out.append(el.text)
+
+
 def _texts_before(el: etree._Element, limit: int) -> list[str]:
     """Texts before ``el``, nearest first."""
     out: list[str] = []
@@ -224,9 +247,8 @@ def _texts_before(el: etree._Element, limit: int) -> list[str]:
         for sib in node.itersiblings(preceding=True):
             if sib.tail and sib.tail.strip():
                 out.append(sib.tail)
-            if isinstance(sib.tag, str) and sib.tag not in _SKIP_TEXT:
-                texts = [t for t in sib.xpath(".//text()[normalize-space()][not(ancestor::script or ancestor::style)]")]
-                out.extend(reversed(texts[-limit:]))
+            if len(out) < limit and isinstance(sib.tag, str) and sib.tag not in _SKIP_TEXT:
+                _last_texts(sib, out, limit)
             if len(out) >= limit:
                 break
         parent = node.getparent()
@@ -289,11 +311,10 @@ def image_candidates(tree: etree._Element, page_url: str) -> list[ImageCandidate
     """Every picture of the page that is not site chrome, in document order (one per URL)."""
     out: list[ImageCandidate] = []
     seen: set[str] = set()
-    images = _IMAGES(tree)
-    titled = titled_links(tree) if images else frozenset()
-    for img in images:
+    page = PageChrome(tree, page_url)
+    for img in tree.iter("img"):
         url = image_url(img, page_url)
-        if url is None or url in seen or is_chrome(img, url, page_url, titled):
+        if url is None or url in seen or is_chrome(img, url, page):
             continue
         seen.add(url)
         after = list(_texts_after(img, _NEIGHBOURS))
@@ -303,15 +324,15 @@ def image_candidates(tree: etree._Element, page_url: str) -> list[ImageCandidate
     return out
 
 
-def og_image(tree: etree._Element, page_url: str) -> str | None:
-    for value in _OG_IMAGE(tree):
-        value = str(value).strip()
-        if value and not value.startswith("data:"):
-            try:
-                return urljoin(page_url, value)
-            except ValueError:
-                return None
-    return None
+def og_image(meta: dict[str, str], page_url: str) -> str | None:
+    """og:image (``meta``: the page's meta values, pipelines/text/taxonomy.py), absolute."""
+    value = (meta.get("og:image") or meta.get("og:image:url") or "").strip()
+    if not value or value.startswith("data:"):
+        return None
+    try:
+        return urljoin(page_url, value)
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

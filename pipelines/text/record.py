@@ -2,7 +2,8 @@
 
 Scrapy-free; runs in the page readers with extraction. ``read_record`` reads the parsed
 page before extraction changes the tree; ``finish_record`` places what it read against
-the article's extracted lines. The full path (pipelines/text/article_html.py) and the site
+the article's extracted lines. (Flattened pinyin is removed from the fields in the crawl
+process, by the record stage: its dictionaries stay out of the workers.) The full path (pipelines/text/article_html.py) and the site
 profiles' fast path (pipelines/text/profile.py) call both.
 """
 
@@ -14,9 +15,8 @@ from typing import Any
 from lxml import etree
 
 from pipelines.text.images import ImageCandidate, image_candidates, og_image, place_images
-from pipelines.text.ruby import remove_flattened_pinyin
 from pipelines.text.structure import LineMarks, line_marks, render_markdown
-from pipelines.text.taxonomy import PageTerms, page_terms
+from pipelines.text.taxonomy import PageTerms, meta_values, page_terms
 
 
 @dataclass(frozen=True)
@@ -28,23 +28,17 @@ class RecordReading:
 
 
 def read_record(tree: etree._Element, url: str, title: str | None, markdown: bool) -> RecordReading:
-    return RecordReading(image_candidates(tree, url), og_image(tree, url), line_marks(tree) if markdown else None, page_terms(tree, url, title))
-
-
-def _unpinyin(text: str | None) -> str | None:
-    return remove_flattened_pinyin(text)[0] if text else text
+    meta = meta_values(tree)
+    return RecordReading(image_candidates(tree, url), og_image(meta, url), line_marks(tree) if markdown else None, page_terms(tree, url, title, meta))
 
 
 def finish_record(reading: RecordReading, lines: list[str]) -> dict[str, Any]:
     """The record fields of an article whose text is ``lines``."""
     placed = place_images(reading.images, lines, reading.cover)
-    images = [p.as_field() for p in placed]
-    for image in images:
-        image["caption"] = _unpinyin(image["caption"])
     return {
         "markdown": render_markdown(lines, reading.marks, placed) if reading.marks is not None else None,
-        "images": images,
+        "images": [p.as_field() for p in placed],
         "keywords": reading.terms.keywords,
         "section": reading.terms.section,
-        "description": _unpinyin(reading.terms.description),
+        "description": reading.terms.description,
     }
