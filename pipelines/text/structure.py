@@ -174,11 +174,18 @@ _SEARCH_AHEAD = 400  # Markdown lines looked through for one text line
 
 def align_markdown(markdown: str | None, text: str) -> str | None:
     """The Markdown with only the lines ``text`` has, in its order. Pictures stay where they
-    were among the kept lines; a text line not found is written as a plain paragraph."""
+    were among the kept lines (once each); a text line not found is written as a plain paragraph."""
     if markdown is None:
         return None
     md = split_lines(markdown)
     plains = [plain_of(line) for line in md]
+    # A picture stands once (a story's pages repeat their lead picture; images lists it once).
+    seen: set[str] = set()
+    for j, plain in enumerate(plains):
+        if plain is None:
+            if md[j] in seen:
+                plains[j] = ""  # matches no text line: dropped
+            seen.add(md[j])
     out: list[str] = []
     pos = 0
     for line in text.split("\n"):
