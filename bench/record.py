@@ -5,7 +5,8 @@
 DIR is a folder in the shared extraction layout (html/<id>.html, meta.jsonl) with
 ``fields/<id>.json`` labels (written by reading each page; keys in ../LABELS.md:
 ``images`` [{url, caption}], ``keywords``, ``section``, ``shows_page``). Pages without a
-label file are skipped. Every extractor reads the same bytes in the same run:
+label file are skipped; images are scored only on pages whose label has them. Every
+extractor reads the same bytes in the same run:
 
   ours         the crawl's chain (bench/extraction.py ``Ours``: decode, the stages, template
                models warmed on the host's pages): images, keywords, section
@@ -129,18 +130,6 @@ def run(folder: Path, details: bool) -> dict:
         except DropItem:
             item = None
         timings["ours"] += time.perf_counter() - start
-        ours_images = [url_key(i["url"], page.url) for i in (item.images if item else [])]
-        scores["ours"].add(page.id, ours_images, gold_images)
-        for image in item.images if item else []:
-            key = url_key(image["url"], page.url)
-            if key in gold_caption and gold_caption[key]:
-                captions_total += 1
-                captions_right += norm(image["caption"]) == norm(gold_caption[key])
-        for name, fn in (("gne", gne_images), ("trafilatura", trafilatura_images)):
-            start = time.perf_counter()
-            found = fn(page)
-            timings[name] += time.perf_counter() - start
-            scores[name].add(page.id, [url_key(u, page.url) for u in found], gold_images)
         for field_name, tally, as_set in (("keywords", kw, True), ("section", sec, False)):
             gold = [norm(t) for t in label.get(field_name) or []]
             got = [norm(t) for t in (getattr(item, field_name) if item else [])]
@@ -153,6 +142,20 @@ def run(folder: Path, details: bool) -> dict:
             else:
                 tally["none_shown"] += 1
                 tally["given_anyway"] += bool(got)
+        if "images" not in label:
+            continue  # the set's labels have no images
+        ours_images = [url_key(i["url"], page.url) for i in (item.images if item else [])]
+        scores["ours"].add(page.id, ours_images, gold_images)
+        for image in item.images if item else []:
+            key = url_key(image["url"], page.url)
+            if key in gold_caption and gold_caption[key]:
+                captions_total += 1
+                captions_right += norm(image["caption"]) == norm(gold_caption[key])
+        for name, fn in (("gne", gne_images), ("trafilatura", trafilatura_images)):
+            start = time.perf_counter()
+            found = fn(page)
+            timings[name] += time.perf_counter() - start
+            scores[name].add(page.id, [url_key(u, page.url) for u in found], gold_images)
     result = {
         "pages_labelled": len(labelled),
         "images": {name: s.summary() for name, s in scores.items()},

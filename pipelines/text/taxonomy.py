@@ -32,7 +32,7 @@ _CUE_T2S = str.maketrans("關関鍵詞標籤當現頁網題", "关关键词标�
 _TERM_SPLIT = re.compile(r"\s*[,，;；、|｜/]\s*|\s+")
 _CRUMB_SPLIT = re.compile(r"\s*(?:>>|>|»|›|→|＞|/|\\|-{1,2}|—|·)\s*")
 _HOME = frozenset({"首页", "网站首页", "主页", "home", "首頁", "網站首頁", "主頁", "回到首页", "返回首页", "本站首页"})
-_NOT_SECTION = frozenset({"正文", "正文内容", "内容", "内容页", "详情", "详细内容", "文章", "文章内容", "阅读文章", "浏览文章", "新闻正文", "詳情", "內容", "文章內容"})
+_NOT_SECTION = frozenset({"正文", "正文内容", "内容", "内容页", "详情", "详细内容", "文章", "文章内容", "文章详情", "阅读文章", "浏览文章", "新闻正文", "詳情", "內容", "文章內容", "文章詳情"})
 # One pass each over the page's text nodes and its class/id attributes, shared by the fields
 # (a contains() test per cue and per element in separate XPaths cost more than extraction's share).
 _BODY_TEXTS = etree.XPath("//body//text()")  # filtered by _CUE in Python: half the cost of ten contains() in XPath
@@ -228,7 +228,15 @@ def _shown_keywords(scan: _Scan) -> list[str]:
         text = _clean(a.text_content())
         if "tag" in (a.get("rel") or "").split() and a not in claimed and text and len(text) <= _MAX_TERM:
             boxes.setdefault(None, []).append(text.lstrip("#"))
+    boxes = {box: terms for box, terms in boxes.items() if box is None or not _one_target(box)}
     return max((_terms(t) for t in boxes.values()), key=len, default=[])
+
+
+def _one_target(box: etree._Element) -> bool:
+    """Every link of the box goes to one page: a promo dressed as tags ("聚合阅读"), not the
+    article's tags, which each have a page of their own."""
+    hrefs = [(a.get("href") or "").split("#", 1)[0] for a in box.iter("a")]
+    return len(hrefs) >= 2 and len(set(hrefs)) == 1
 
 
 def _within(el: etree._Element, box: etree._Element, levels: int) -> bool:
@@ -280,6 +288,9 @@ _NOT_CRUMB_LINK = re.compile(r"rss|订阅|訂閱|搜索|登录|登錄|注册|註
 # The breadcrumb's own label, when its colon stands apart: 您的当前位置 / 您所在的位置
 _CRUMB_LABEL = re.compile(r"^(?:您|你)?(?:的|所在的|现在的|当前的)?(?:当前|现在|所在)?的?位置\s*[:：]?$")
 _MAX_CRUMBS = 8  # links in a breadcrumb's box: more is a menu
+_CHANNEL_HOME = re.compile(r"(?:频道|頻道|中心|栏目|欄目)$")
+# Text after a breadcrumb's last link that is not a crumb: tools, script, sign-up links
+_NOT_CRUMB_TEXT = re.compile(r"[|=;{}]|字号|字號|打印|申请入驻|登录|注册|var ")
 
 
 def _site_crumb(text: str, names: set[str]) -> bool:
@@ -315,7 +326,8 @@ def _after(a: etree._Element, box: etree._Element) -> str:
     el = a
     while el is not None and el is not box:
         for sib in el.itersiblings():
-            out.append(sib.text_content() if isinstance(sib.tag, str) else "")
+            if isinstance(sib.tag, str) and sib.tag not in ("script", "style"):
+                out.append(sib.text_content())
             out.append(sib.tail or "")
         el = el.getparent()
         if el is not None and el is not box:
@@ -337,7 +349,12 @@ def _clean_section(parts: list[tuple[str, etree._Element | None]], names: set[st
             cue = _cue_form(part)
         part = part.strip(" :：>»■□◆●·")
         cue = _cue_form(part)
+        if cue.endswith(("首页", "首頁")) and _CHANNEL_HOME.search(cue[:-2]):
+            part = part[:-2]  # 音乐频道首页: the channel's home page is the channel
+            cue = _cue_form(part)
         if not part or cue.lower() in _HOME or "首页" in cue or part in names or cue in _NOT_SECTION or _CRUMB_LABEL.match(cue):
+            continue
+        if _NOT_CRUMB_TEXT.search(part):
             continue
         if n == first and _site_crumb(part, names):
             continue
@@ -391,6 +408,8 @@ def _separator_box(scan: _Scan) -> etree._Element | None:
 def _channel_before(box: etree._Element) -> list[tuple[str, etree._Element | None]]:
     """The channel's name standing as a heading link just before its breadcrumb
     (<h1><a>新闻中心</a></h1><div class="channel-path"><a>国内新闻</a> &gt; 正文)."""
+    if sum(1 for _ in box.iter("a")) > 1:
+        return []  # a breadcrumb of its own links names its channel itself
     prev = box.getprevious()
     while prev is not None and not isinstance(prev.tag, str):
         prev = prev.getprevious()
