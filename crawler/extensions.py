@@ -8,7 +8,7 @@ import logging
 import os
 import sqlite3
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -17,9 +17,13 @@ from scrapy import Request, signals
 
 from crawler.feeds import LocalFeed, is_default_dump, user_feeds
 from pipelines.text.normalise import ScriptConverter, content_hash
+from pipelines.text.structure import align_markdown
 from pipelines.stores.paths import dump_folder
 
 logger = logging.getLogger(__name__)
+
+# Record fields whose share of a site's articles the manifest gives (<name>_share).
+RECORD_SHARES = ("images", "keywords", "section")
 
 
 def sibling(dump: Path, suffix: str) -> Path:
@@ -79,10 +83,14 @@ class FinalPass:
                 return None, True
             if "duplicate_of" in row:  # (a feed's `fields` may leave it out)
                 row["duplicate_of"] = demoted["duplicate_of"]
+        if self.model is not None and row.get("description") and self.model.is_template(row.get("site", ""), row["description"]):
+            row["description"] = None  # the site's generic description, known once more pages came
         if self.model is not None and row.get("text"):
             kept, removed = self.model.strip(row.get("site", ""), row["text"].split("\n"))
             if removed:
                 row["text"] = "\n".join(kept)
+                if row.get("markdown"):
+                    row["markdown"] = align_markdown(row["markdown"], row["text"])
                 new_hash = content_hash(self.converter.normalise_for_matching(row["text"]))
                 if "content_hash" in row:
                     row["content_hash"] = new_hash
@@ -258,6 +266,7 @@ class DumpFinalizer:
         per_site: Counter[str] = Counter()
         lengths: dict[str, list[int]] = {}
         flagged: Counter[str] = Counter()
+        with_field: dict[str, Counter[str]] = defaultdict(Counter)
         dumped_ids: set[str] = set()
         lines = 0
         with part.open("r", encoding="utf-8") as src, tmp.open("w", encoding="utf-8") as dst:
@@ -272,6 +281,9 @@ class DumpFinalizer:
                 digest.update(out.encode("utf-8"))
                 per_site[row.get("site", "")] += 1
                 lengths.setdefault(row.get("site", ""), []).append(len(row.get("text") or ""))
+                for name in RECORD_SHARES:
+                    if row.get(name):
+                        with_field[row.get("site", "")][name] += 1
                 if row.get("warnings"):
                     flagged[row.get("site", "")] += 1
                 lines += 1
@@ -290,7 +302,7 @@ class DumpFinalizer:
             url_state.commit(final.name, dumped_ids)
         final_pass.count()
         health = self.check_health(final.parent, per_site, lengths, flagged)
-        self.write_manifest(final, lines, digest.hexdigest(), per_site, health, lengths, flagged)
+        self.write_manifest(final, lines, digest.hexdigest(), per_site, health, lengths, flagged, with_field)
         logger.info("Dump finalised: %s (%d articles, %d late template lines removed)", final, lines, final_pass.late)
         return final
 
@@ -338,8 +350,10 @@ class DumpFinalizer:
         return warnings
 
     def write_manifest(self, dump: Path, lines: int, sha256: str, per_site: Counter[str], health: dict[str, list[str]] | None = None,
-                       lengths: dict[str, list[int]] | None = None, flagged: Counter[str] | None = None) -> None:
+                       lengths: dict[str, list[int]] | None = None, flagged: Counter[str] | None = None,
+                       with_field: dict[str, Counter[str]] | None = None) -> None:
         lengths = lengths or {}
+        with_field = with_field or {}
         flagged = flagged or Counter()
         health = health or {}
         stats = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in self.crawler.stats.get_stats().items()}
@@ -360,6 +374,9 @@ class DumpFinalizer:
                 "median_text_length": statistics.median(lengths[site]) if lengths.get(site) else 0,
                 "flagged_share": round(flagged[site] / per_site[site], 4) if per_site.get(site) else 0.0,
                 "health_warnings": health.get(site, []),
+                # share of the site's dumped articles with pictures, keywords, a section
+                **{f"{name}_share": round(with_field.get(site, Counter())[name] / per_site[site], 4) if per_site.get(site) else 0.0
+                   for name in RECORD_SHARES},
             }
         manifest = {
             "started": self.started.isoformat(),

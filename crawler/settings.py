@@ -60,6 +60,7 @@ ITEM_PIPELINES = {
     "pipelines.metadata.MetadataStage": 250,
     "pipelines.template.TemplateStage": 300,
     "pipelines.fingerprint.FingerprintStage": 400,
+    "pipelines.record.RecordStage": 450,
     "pipelines.dedup.DedupStage": 500,
     "pipelines.incremental.UrlStateStage": 600,
 }
@@ -76,6 +77,9 @@ EXTRACT_PRUNE_RECOMMENDATIONS = True  # drop related/recommended/ranking blocks 
 EXTRACT_FAST = False  # trafilatura's fast mode (no readability/justext comparison)
 EXTRACT_MIN_TEXT_CHARS = 60  # fewer characters of body text: not an article
 EXTRACT_MAX_LINK_SHARE = 0.5  # more of the text than this is link text: a list page
+
+# The record beyond the text (pipelines/text/record.py, pipelines/record.py; docs/record.md)
+RECORD_MARKDOWN = True  # write the markdown field (off: null, for small dumps; images, keywords, section stay)
 
 # Multi-page articles (crawler/multipage.py, pipelines/text/pager.py; README "Multi-page articles")
 MULTIPAGE_ENABLED = True  # follow an article's pager (下一页, content_1_2.htm, ?page=2) and join its pages into one article

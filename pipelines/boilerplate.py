@@ -16,6 +16,7 @@ from pipelines.text.article_html import text_weight
 from pipelines.extract import NotAnArticle
 from pipelines.text.lines_zh import BoilerplateClassifier, strip_article
 from pipelines.text.normalise import ScriptConverter
+from pipelines.text.taxonomy import keyword_line_terms, section_from_line
 
 
 
@@ -64,6 +65,11 @@ class BoilerplateStage:
         adapter["title"] = result.title
         adapter["line_fields"] = dict(result.fields)  # source, author, editor, datetime: for the metadata stage
         adapter["pinyin_in_text"] = bool(result.pinyin_removed)
+        # The keywords and breadcrumb lines left the text: their values are fields.
+        if result.fields.get("keywords") and not adapter.get("keywords"):
+            adapter["keywords"] = keyword_line_terms(result.fields["keywords"])
+        if result.fields.get("breadcrumb") and not adapter.get("section"):
+            adapter["section"] = section_from_line(result.fields["breadcrumb"], result.title)
         # The site's yield for health checks: pages that are articles, new or not.
         self.stats.inc_value(f"extract/site/{site}/articles")
         return item

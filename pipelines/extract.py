@@ -32,6 +32,7 @@ def extract_config(settings: Any) -> ExtractConfig:
         fast=settings.getbool("EXTRACT_FAST"),
         min_text_chars=settings.getint("EXTRACT_MIN_TEXT_CHARS"),
         max_link_share=settings.getfloat("EXTRACT_MAX_LINK_SHARE"),
+        markdown=settings.getbool("RECORD_MARKDOWN", True),
     )
     if config.min_text_chars < 0 or not 0 < config.max_link_share <= 1:
         raise ValueError("EXTRACT_MIN_TEXT_CHARS must be >= 0 and EXTRACT_MAX_LINK_SHARE in (0, 1]")
@@ -94,6 +95,8 @@ class ExtractStage:
         adapter["published"] = found.date
         adapter["language"] = found.html_lang  # refined from the text by the fingerprint stage
         adapter["page_meta"] = found.metadata
+        for name in ("markdown", "images", "keywords", "section", "description"):
+            adapter[name] = getattr(found, name)
         adapter["date_hint"] = adapter.get("date_hint") or found.structured_date
         adapter["html"] = None  # the page is no longer needed; keep memory flat
         return item

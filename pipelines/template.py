@@ -7,7 +7,11 @@ finalised (crawler.extensions.DumpFinalizer re-strips the whole dump with the
 final model), so no article of a cold site leaves with a line that later pages
 of the same run reveal as template.
 
-Stats: template/lines_removed, template/chars_removed, template/site/<site>/lines_removed.
+A page's description (meta/og) is counted with its lines; one on TEMPLATE_MIN_PAGES
+pages of the site is the site's generic description and becomes null.
+
+Stats: template/lines_removed, template/chars_removed, template/site/<site>/lines_removed,
+template/generic_descriptions.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
 from pipelines.stores.redis_state import shared_state
-from pipelines.stores.site_template import SiteTemplateModel, SiteTemplateStore, text_keys
+from pipelines.stores.site_template import SiteTemplateModel, SiteTemplateStore, line_key, text_keys
 from pipelines.stores.paths import store_path
 
 logger = logging.getLogger(__name__)
@@ -65,9 +69,18 @@ class TemplateStage:
             if prepared:
                 self.stats.inc_value("prepared/stale/template")  # (a multi-page article's joined text)
             keys = text_keys(lines)  # one NFKC pass for both
+        # The description is counted as a line of its page: one the site gives every page is
+        # its generic description, learned as template lines are (docs/record.md).
+        description = adapter.get("description")
+        seen = lines + [description] if description else lines
+        if description:
+            keys = (keys[0], [*keys[1], line_key(description)])
         if self.learning:
-            self.model.observe(site, lines, keys)
-        kept, removed = self.model.strip(site, lines, keys[1])
+            self.model.observe(site, seen, keys)
+        kept, removed = self.model.strip(site, lines, keys[1][: len(lines)])
+        if description and self.model.is_template(site, description):
+            adapter["description"] = None
+            self.stats.inc_value("template/generic_descriptions")
         if removed:
             self.stats.inc_value("template/lines_removed", len(removed))
             self.stats.inc_value("template/chars_removed", sum(map(len, removed)))

@@ -7,7 +7,8 @@ opens anywhere and can be mailed. What it shows:
 - the sites that need attention (health warnings of the last run, a yield that stopped,
   errors), worst first;
 - per site, small charts over the runs: articles and duplicates, median text length,
-  boilerplate lines removed, errors by kind; runs with health warnings are marked in red.
+  boilerplate lines removed, errors by kind, the share of articles with images, keywords
+  and a section; runs with health warnings are marked in red.
 
 Size stays bounded: a chart has at most ``MAX_COLUMNS`` columns; with more runs than that,
 each column covers several runs and draws their minimum and maximum (a one-run drop stays
@@ -160,6 +161,8 @@ def site_section(site: str, runs: list[Run], reasons: list[str] | None) -> str:
         chart("boilerplate", "boilerplate lines removed", {"boilerplate": [num(s, "boilerplate_lines_removed") for s in rows],
                                                              "template": [num(s, "template_lines_removed") for s in rows]}, marks, n),
         chart("errors", "errors by kind", errors, marks, n),
+        chart("record", "share with images, keywords, section", {name: [num(s, f"{name}_share") for s in rows]
+                                                                 for name in ("images", "keywords", "section")}, marks, n),
     ]
     last = runs[-1].sites.get(site) or {}
     note = f'<p class="warn">{html.escape("; ".join(reasons))}</p>' if reasons else ""

@@ -276,6 +276,7 @@ class SampleFamily:
             editor=html.escape(a.editor or "网站编辑"),
             byline=f"(文 {html.escape(a.author)})" if a.author else "",
             body=body,
+            slug=quote(a.slug),  # a lazy-loaded lead picture on aluportal (the record's images)
             related=related,
             prevnext=" ".join(prevnext),
         )

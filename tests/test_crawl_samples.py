@@ -115,6 +115,30 @@ def test_metadata_goes_into_fields(sample_crawl, family):
             assert row["published"] == art.published
 
 
+# The breadcrumb each template shows (the site's name and 首页 are not sections), and its keywords.
+SECTIONS = {"aluportal": ["资讯"], "cnmn": ["行业资讯"], "cnmn-2024": ["行业资讯"], "cnmnhk": ["資訊"], "luan": ["新聞中心"]}
+KEYWORDS = {"aluportal": ["铝价", "电解铝", "有色金属"]}
+
+
+def test_record_fields_in_the_dump(sample_crawl, family):
+    """markdown reads as the text in a real CommonMark parser; the aluportal pages' lazy-loaded
+    lead picture is resolved; breadcrumbs and the 关键词 line are fields, not text."""
+    from tests.test_record import assert_markdown_matches
+    from crawler.items import Article
+
+    got = sample_crawl.by_url()
+    for placement in originals(family):
+        row = got[placement.url]
+        assert_markdown_matches(Article(**{k: row[k] for k in ("url", "text", "markdown", "images")}))
+        assert row["section"] == SECTIONS[placement.site.template], placement.url
+        assert row["keywords"] == KEYWORDS.get(placement.site.template, row["keywords"]), placement.url
+        assert not any(line.startswith(("关键词", "您", "當前", "当前")) for line in row["text"].split("\n")), placement.url
+        if placement.site.template == "aluportal":
+            host = placement.url.split("/")[2]
+            assert row["images"] == [{"url": f"http://{host}/upload/{placement.article.slug}.jpg", "alt": None, "caption": None, "cover": True}]
+            assert row["markdown"].startswith(f"![](http://{host}/upload/{placement.article.slug}.jpg)\n\n")
+
+
 def test_encodings_scripts_and_identity(sample_crawl):
     got = sample_crawl.by_url()
     luan = got["http://www.luan.test/xwzx/2014-09/11/content_201.htm"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -23,6 +23,7 @@ from w3lib.url import canonicalize_url
 from pipelines.text.list_page import list_page_evidence
 from pipelines.text.metadata import PageMetadata, read_metadata
 from pipelines.text.normalise import count_chars, is_chinese_text
+from pipelines.text.record import finish_record, read_record
 
 _WS = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
@@ -67,6 +68,7 @@ class ExtractConfig:
     fast: bool = False  # trafilatura without its readability/justext comparison
     min_text_chars: int = 60
     max_link_share: float = 0.5
+    markdown: bool = True  # RECORD_MARKDOWN: build the markdown field
 
 
 @dataclass
@@ -86,6 +88,12 @@ class ExtractedArticle:
     # every title, date and byline candidate of the page, read before extraction changes the
     # tree; the metadata stage resolves them with what the text and the site add
     metadata: PageMetadata | None = None
+    # the record beyond the text (pipelines/text/record.py)
+    markdown: str | None = None
+    images: list[dict] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    section: list[str] = field(default_factory=list)
+    description: str | None = None
 
 
 class NotArticleReason(Exception):
@@ -480,6 +488,8 @@ def extract_article(
     if config.prune_recommendations:
         prune_recommendations(tree)
     wrap_bare_paragraphs(tree)
+    # Pictures, headings, breadcrumb and tags: read before trafilatura changes the tree.
+    record = read_record(tree, url, clean_title(str(og) if og else None, tree), config.markdown)
     # Chinese pages are always checked against their paragraphs (portal pages where precision
     # mode takes a ranking or the footer); other pages only when precision mode's text is short,
     # their paragraphs then read from the fresh tree the second run parses anyway: on long
@@ -554,4 +564,5 @@ def extract_article(
         fallbacks=tuple(fallbacks),
         alternative=alternative,
         metadata=metadata,
+        **finish_record(record, body),
     )

@@ -91,6 +91,8 @@ class BoilerplateClassifier:
             m = P.FIELD_DATETIME.search(norm)
             if m:
                 out["datetime"] = "|".join(g or "" for g in m.groups())
+        elif kind in ("keywords", "breadcrumb"):
+            out[kind] = original  # parsed into the keywords / section fields (pipelines/text/taxonomy.py)
         elif kind == "byline":
             nfkc = unicodedata.normalize("NFKC", original).strip().strip("()（）")
             value = re.sub(r"^(?:文|记者|記者|作者|撰文|通讯员|通訊員|摄影|攝影|图|圖|文图|文圖|图文|圖文)[\s/:：]+", "", nfkc).strip()

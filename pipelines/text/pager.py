@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from lxml import etree
 
 from pipelines.text.article_html import ExtractedArticle
+from pipelines.text.structure import join_markdown
 
 # Query parameters that number pages (compared lower-case).
 PAGE_PARAMS = frozenset(
@@ -232,6 +233,29 @@ def join_texts(texts: list[str]) -> str:
     return "\n".join(out)
 
 
+def join_records(pages: list[ExtractedArticle]) -> dict:
+    """The record fields of a story: every page's pictures (one cover: the first page's),
+    Markdown and keywords in page order; the first page's section and description (later
+    pages repeat them or lack them). The Markdown follows the joined text in the record stage."""
+    images, urls = [], set()
+    for n, page in enumerate(pages):
+        for image in page.images:
+            if image["url"] not in urls:
+                urls.add(image["url"])
+                images.append({**image, "cover": image["cover"] and n == 0})
+    return {
+        "markdown": join_markdown([p.markdown for p in pages]),
+        "images": images,
+        "keywords": list(dict.fromkeys(k for p in pages for k in p.keywords)),
+        "section": first_of(p.section for p in pages) or [],
+        "description": first_of(p.description for p in pages),
+    }
+
+
+def first_of(values):
+    return next((v for v in values if v), None)
+
+
 def join_pages(pages: list[ExtractedArticle]) -> ExtractedArticle:
     """One article from its pages' extractions, in page order: the first page's title, date,
     author, canonical URL and metadata lines, and the joined text."""
@@ -241,6 +265,7 @@ def join_pages(pages: list[ExtractedArticle]) -> ExtractedArticle:
     alternatives = [p.alternative or p.text for p in pages]
     return replace(
         first,
+        **join_records(pages),
         text=join_texts([p.text for p in pages]),
         link_lines_removed=sum(p.link_lines_removed for p in pages),
         fallbacks=tuple(dict.fromkeys(f for p in pages for f in p.fallbacks)),

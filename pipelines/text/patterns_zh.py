@@ -32,6 +32,13 @@ FIELD_DATETIME = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
 )
 
+# Breadcrumbs and keyword lines: the boilerplate stage removes them from the text, and
+# their values are the section and keywords fields (pipelines/text/taxonomy.py).
+BREADCRUMB_LINE = re.compile(r"^(?:您(?:当前|现在)?的?(?:位置|所在位置)|当前位置|所在位置|现在位置|位置)" + COLON)
+BREADCRUMB_PATH = re.compile(r"^(?:首页|网站首页|主页)\s*(?:>|>>|»|/|→|\s-\s)")
+KEYWORDS_LABEL = r"(?:文章|本文|新闻)?(?:关键词|关键字|标签|tags?)"
+KEYWORDS_LINE = re.compile(r"^" + KEYWORDS_LABEL + COLON, re.I)
+
 # Whole-line kinds. Each is (kind, pattern, max line length or None for any).
 LINE_PATTERNS: list[tuple[str, re.Pattern[str], int | None]] = [
     # 责任编辑:wuren / (责任编辑：王芳) / 编辑：孙悦 / 审核：X 校对：Y
@@ -49,10 +56,10 @@ LINE_PATTERNS: list[tuple[str, re.Pattern[str], int | None]] = [
     ("byline", re.compile(r"^[(（]\s*(?:文|记者|作者|撰文|通讯员|摄影|图|文图|图文)[\s/:：]+[^()（）]{1,30}[)）]$"), 40),
     ("byline", re.compile(r"^(?:文|作者|撰文|文/图|图/文)\s*[/:：]\s*\S{1,10}(?:\s+\S{1,10}){0,3}$"), 30),
     # Breadcrumbs: 您当前的位置:首页 > 新闻 > 正文
-    ("breadcrumb", re.compile(r"^(?:您(?:当前|现在)?的?(?:位置|所在位置)|当前位置|所在位置|现在位置|位置)" + COLON), 120),
-    ("breadcrumb", re.compile(r"^(?:首页|网站首页|主页)\s*(?:>|>>|»|/|→)"), 120),
-    # Keyword / tag lists
-    ("keywords", re.compile(r"^(?:关键词|关键字|标签|tags?)" + COLON, re.I), 200),
+    ("breadcrumb", BREADCRUMB_LINE, 120),
+    ("breadcrumb", BREADCRUMB_PATH, 120),
+    # Keyword / tag lists (their terms go to the keywords field)
+    ("keywords", KEYWORDS_LINE, 200),
     # ICP, police filing and licence lines
     ("icp", re.compile(r"ICP\s*(?:备|证|许可)|公网安备|网安备\s*\d|增值电信业务经营许可证|互联网新闻信息服务许可证|网络文化经营许可证|广播电视节目制作经营许可证", re.I), 200),
     # Copyright and disclaimers

@@ -45,6 +45,7 @@ from pipelines.text.article_html import (
 )
 from pipelines.text.metadata import read_metadata
 from pipelines.text.normalise import is_chinese_text
+from pipelines.text.record import finish_record, read_record
 
 ALGORITHM = "site-profile/1 locator=tag+id+class(digits masked, table parts as div) lines=blocks+br keys=site-template/2"
 
@@ -364,6 +365,7 @@ def fast_extract(
         html_lang=lang,
         structured_date=date_hint,
         metadata=read_metadata(tree, url, [str(og)] if og else None, html),
+        **finish_record(read_record(tree, url, title, config.markdown), lines),
     ), None, locator
 
 

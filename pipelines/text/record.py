@@ -1,0 +1,44 @@
+"""The article's record beyond its text: Markdown, images, keywords, section, description.
+
+Scrapy-free; runs in the page readers with extraction. ``read_record`` reads the parsed
+page before extraction changes the tree; ``finish_record`` places what it read against
+the article's extracted lines. (Flattened pinyin is removed from the fields in the crawl
+process, by the record stage: its dictionaries stay out of the workers.) The full path (pipelines/text/article_html.py) and the site
+profiles' fast path (pipelines/text/profile.py) call both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from pipelines.text.images import ImageCandidate, image_candidates, og_image, place_images
+from pipelines.text.structure import LineMarks, line_marks, render_markdown
+from pipelines.text.taxonomy import PageTerms, meta_values, page_terms
+
+
+@dataclass(frozen=True)
+class RecordReading:
+    images: list[ImageCandidate]
+    cover: str | None  # og:image
+    marks: LineMarks | None  # None: Markdown not wanted
+    terms: PageTerms
+
+
+def read_record(tree: etree._Element, url: str, title: str | None, markdown: bool) -> RecordReading:
+    meta = meta_values(tree)
+    return RecordReading(image_candidates(tree, url), og_image(meta, url), line_marks(tree) if markdown else None, page_terms(tree, url, title, meta))
+
+
+def finish_record(reading: RecordReading, lines: list[str]) -> dict[str, Any]:
+    """The record fields of an article whose text is ``lines``."""
+    placed = place_images(reading.images, lines, reading.cover)
+    return {
+        "markdown": render_markdown(lines, reading.marks, placed) if reading.marks is not None else None,
+        "images": [p.as_field() for p in placed],
+        "keywords": reading.terms.keywords,
+        "section": reading.terms.section,
+        "description": reading.terms.description,
+    }

@@ -1,0 +1,106 @@
+"""The record's machinery: Markdown lines and their alignment, pictures, keywords, breadcrumbs."""
+
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from pipelines.record import without_pinyin
+from pipelines.text.images import image_candidates, place_images
+from pipelines.text.structure import LineMarks, align_markdown, markdown_line, plain_of, render_markdown, split_lines
+from pipelines.text.taxonomy import keyword_line_terms, page_keywords, page_section, section_from_line
+
+URL = "https://news.example.cn/a/2024/0305/1.html"
+
+TRICKY = [
+    "# 不是标题", "> 不是引用", "- 不是列表项，只是破折号开头", "1. 不是有序列表", "2024) 年份", "+ 加号", "=====",
+    "星号*强调*和_下划线_", "[方括号](链接)", "<b>标签</b> & 实体 &amp;", "反斜杠 \\ 和 `代码`", "| 不是表格",
+    "![不是图片](x)", "~波浪~", "正常的一段话。",
+]
+
+
+@pytest.mark.parametrize("line", TRICKY)
+def test_a_text_line_survives_its_markdown(line):
+    assert plain_of(markdown_line(line, None)) == line
+
+
+def test_marks_make_headings_and_quotes():
+    marks = LineMarks({"一、背景": 2, "C# 语言": 3}, frozenset({"引用的话"}))
+    assert markdown_line("一、背景", marks) == "## 一、背景"
+    assert markdown_line("C# 语言", marks) == "### C\\# 语言"
+    assert markdown_line("引用的话", marks) == "> 引用的话"
+    assert plain_of("### C\\# 语言") == "C# 语言"
+
+
+def test_align_follows_the_stripped_text_and_keeps_pictures():
+    from pipelines.text.images import PlacedImage
+
+    lines = ["当前位置：首页 > 新闻", "第一段。", "图为现场。", "第二段。", "| 甲 | 乙 |", "|---|---|", "| 1 | 2 |", "责任编辑：王芳"]
+    image = PlacedImage("https://img.example.cn/a.jpg", None, "图为现场。", True, 2, True)
+    md = render_markdown(lines, None, [image])
+    kept = ["第一段。", "图为现场。", "第二段（修复后）。", "| 甲 | 乙 |", "|---|---|", "| 1 | 2 |"]
+    aligned = align_markdown(md, "\n".join(kept))
+    got = split_lines(aligned)
+    assert got == ["第一段。", "![图为现场。](https://img.example.cn/a.jpg)", "图为现场。", "第二段（修复后）。", "| 甲 | 乙 |", "|---|---|", "| 1 | 2 |"]
+    assert "| 甲 | 乙 |\n|---|---|\n| 1 | 2 |" in aligned  # a table's rows stay one block
+
+
+PAGE = """<html><head><title>标题</title><meta property="og:image" content="/up/b.jpg"></head><body>
+<div class="logo"><img src="/img/logo.png"></div>
+<div class="content">
+<p>第一段正文，讲述了事情的经过和背景。</p>
+<p style="text-align:center"><img src="/img/loading.gif" data-original="/up/a.jpg" alt="现场"></p>
+<p style="text-align:center">▲活动现场。</p>
+<p>第二段正文，记者了解到更多细节。</p>
+<p><img src="/up/b.jpg" width="600" height="400"></p>
+<p>第三段正文。</p>
+<p><img src="/up/pixel.gif" width="1" height="1"><img src="/up/qr.jpg" alt="扫码关注"></p>
+</div>
+<div class="side"><a href="/a/2.html"><img src="/up/c.jpg"></a><a href="/a/2.html">另一篇新闻的标题</a></div>
+<div style="display:none"><img src="/up/d.jpg"></div>
+</body></html>"""
+
+
+def test_pictures_lazy_captioned_in_place_chrome_left_out():
+    tree = lxml.html.fromstring(PAGE)
+    lines = ["第一段正文，讲述了事情的经过和背景。", "▲活动现场。", "第二段正文，记者了解到更多细节。", "第三段正文。"]
+    placed = place_images(image_candidates(tree, URL), lines, "https://news.example.cn/up/b.jpg")
+    assert [(p.url, p.caption, p.cover, p.line) for p in placed] == [
+        ("https://news.example.cn/up/a.jpg", "▲活动现场。", False, 1),
+        ("https://news.example.cn/up/b.jpg", None, True, 3),
+    ]
+
+
+@pytest.mark.parametrize("html, want", [
+    ('<div class="pos">当前位置：<a href="/">首页</a> &gt; <a href="/news/">新闻中心</a> &gt; <a href="/news/jt/">集团要闻</a></div>', ["新闻中心", "集团要闻"]),
+    ('<div>當前位置：<a href="/">首頁</a> &gt;&gt; <a href="/n/">新聞中心</a> &gt;&gt; 正文</div>', ["新聞中心"]),
+    ('<div class="nav"><a href="/">网易首页</a> &gt; <a href="/tech/">网易科技</a> &gt; <a href="/tech/it/">互联网</a> &gt; 正文</div>', ["网易科技", "互联网"]),
+    ('<div><a href="/">人民网</a>&gt;&gt;<a href="/culture/">文化</a></div>', ["文化"]),
+    ('<ul class="menu"><li><a href="/a/">要闻</a></li><li><a href="/b/">体育</a></li></ul>', []),
+])
+def test_breadcrumbs(html, want):
+    tree = lxml.html.fromstring(f"<html><head><title>某篇文章</title></head><body>{html}<p>正文</p></body></html>")
+    assert page_section(tree, URL, "某篇文章") == want
+
+
+def test_breadcrumb_and_keyword_lines():
+    assert section_from_line("您现在的位置：首页 > 新闻中心 > 正文", None) == ["新闻中心"]
+    assert keyword_line_terms("關鍵詞：芯片，5G、华为") == ["芯片", "5G", "华为"]
+    assert keyword_line_terms("正文里提到关键词的一句话") == []
+
+
+@pytest.mark.parametrize("html, want", [
+    ('<div class="key-word"><span>标签 </span><a href="/s?k=1">苹果</a><a href="/s?k=2">劳动维权</a></div>', ["苹果", "劳动维权"]),
+    ('<h2>标签</h2><div class="mark"><span><a href="/t/1">现金贷</a></span><span><a href="/t/2">爬虫</a></span></div>', ["现金贷", "爬虫"]),
+    ('<ul class="tag-list"><li class="tag-item"><a href="/t/a">四川</a></li><li class="tag-item"><a href="/t/b">雅安</a></li></ul>', ["四川", "雅安"]),
+    ('<p>文章关键词：<a href="/t/x">苹果</a><a href="/t/y">新品</a></p>', ["苹果", "新品"]),
+    ('<p>一段正文</p>', ["站点", "新闻"]),  # nothing shown: meta keywords
+])
+def test_keywords(html, want):
+    tree = lxml.html.fromstring(f"<html><head><meta name='keywords' content='站点,新闻'></head><body>{html}</body></html>")
+    assert page_keywords(tree) == want
+
+
+def test_flattened_pinyin_leaves_short_fields():
+    assert without_pinyin("行(háng)业(yè)", short=True) == "行业"
+    assert without_pinyin("滟滪(yàn yù)：即滟滪滩") == "滟滪(yàn yù)：即滟滪滩"  # one gloss in a long field is content
