@@ -20,6 +20,7 @@ from courlan import normalize_url
 from lxml import etree
 from w3lib.url import canonicalize_url
 
+from pipelines.text.hard_wrap import join_hard_wrapped
 from pipelines.text.list_page import list_page_evidence
 from pipelines.text.metadata import PageMetadata, read_metadata
 from pipelines.text.normalise import count_chars, is_chinese_text
@@ -442,6 +443,7 @@ def _fresh_tree(html: str, config: ExtractConfig) -> lxml.html.HtmlElement | Non
         if config.prune_recommendations:
             prune_recommendations(fresh)
         wrap_bare_paragraphs(fresh)
+        join_hard_wrapped(fresh)
     return fresh
 
 
@@ -480,6 +482,7 @@ def extract_article(
     if config.prune_recommendations:
         prune_recommendations(tree)
     wrap_bare_paragraphs(tree)
+    join_hard_wrapped(tree)
     # Chinese pages are always checked against their paragraphs (portal pages where precision
     # mode takes a ranking or the footer); other pages only when precision mode's text is short,
     # their paragraphs then read from the fresh tree the second run parses anyway: on long
