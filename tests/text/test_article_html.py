@@ -106,3 +106,37 @@ def test_paragraph_evidence_ignores_scripts_and_link_lists():
         "<div id='art'><p>正文第一段，记者从市政府获悉。</p><p>正文第二段，全市共完成投资。</p></div></body></html>"
     )
     assert paragraph_block(tree) == ["正文第一段，记者从市政府获悉。", "正文第二段，全市共完成投资。"]
+
+
+FORMS = ROOT / "tests" / "fixtures" / "page_forms"
+FORM_CASES = json.loads((FORMS / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in FORM_CASES.items() if c["kind"] == "article"))
+@pytest.mark.parametrize("known", [True, None], ids=["article_pattern", "auto"])
+def test_page_form_article_is_shipped_whole(chain, name, known):
+    """Issue 23's article forms (short briefs beside a long disclaimer, a ranking before the body,
+    hard-wrapped forum posts), in GB2312, GBK, Big5 and UTF-8 bytes: every paragraph, whole and in
+    order, none of the chrome; with an article_pattern and on the page's own merits."""
+    case = FORM_CASES[name]
+    body = (FORMS / f"{name}.html").read_bytes()
+    item = chain.page(body, {"content-type": f"text/html; charset={case['charset']}"},
+                      "http://www.example.test/news/2011-09/16/content_1.htm", url_is_article=known)
+    lines = item.text.split("\n")
+    want = case["paragraphs"]
+    start = lines.index(want[0])
+    assert lines[start : start + len(want)] == want, name
+    assert len(lines) <= len(want) + 1  # at most the headline again (tables reorder it)
+    for bad in case["must_not"]:
+        assert not any(bad in line for line in lines), bad
+    assert item.title == case["title"] and "\ufffd" not in item.text
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in FORM_CASES.items() if c["kind"] == "list"))
+def test_page_form_list_is_not_an_article(chain, name):
+    """Teaser lists (``...``, ``…``, ``[详细]``, ``>>`` endings; traditional script with ruby) and a
+    section page with a pager: not articles on their own merits."""
+    case = FORM_CASES[name]
+    body = (FORMS / f"{name}.html").read_bytes()
+    with pytest.raises(DropItem, match="^list page"):
+        chain.page(body, {"content-type": f"text/html; charset={case['charset']}"}, "http://www.example.test/news/node_1021.htm")
