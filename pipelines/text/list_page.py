@@ -208,6 +208,9 @@ def list_page_evidence(
         return "about page: its title names it" + ("" if has_own_date else ", no date of its own")
     if not lines or not total:
         return None
+    cut = sum(1 for l in lines if _TEASER_END.search(l))
+    if cut >= 2 and cut == len(lines):  # a portal's blocks of teasers, in no one list
+        return f"list page: all {cut} lines are teasers cut short"
     items = list_items(tree)
     if items.largest < MIN_ITEMS:
         return None
@@ -221,7 +224,7 @@ def list_page_evidence(
     led = sum(1 for l in lines if _led_by_link(l, link_texts))
     if led >= 3 and led * 2 >= len(lines):
         cues.append(f"{led} of {len(lines)} lines start with a link")
-    teasers = sum(1 for l in lines if _TEASER_END.search(l))
+    teasers = cut
     if teasers >= 3 and teasers * 4 >= len(lines):
         cues.append(f"{teasers} teaser endings")
     dates = distinct_dates(lines)

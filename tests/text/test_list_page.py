@@ -138,3 +138,17 @@ def test_real_list_pages_are_flagged():
     # modules of bare links: the link-share test drops it (92% link text) before this one runs.
     for name in ("163__1", "163__2", "tieba__1"):
         assert got[name] and got[name].startswith("list page"), (name, got[name])
+
+
+def test_a_text_of_nothing_but_cut_teasers_is_a_list_in_no_one_list():
+    """A portal's blocks (a picture, a headline, a teaser cut with ... [详细]), each in its own
+    container: no five siblings alike, but an article is never only teasers."""
+    block = ('<dl><dd><a href="/r.asp?id={i}"><img src="/{i}.jpg"></a></dd><dt><h2><a href="/r.asp?id={i}">和田玉鉴赏之道第{i}讲</a></h2>'
+             '<p>在以往的文字之中我们多是探讨一些难度较高的和田玉鉴赏问题，虽然也都是出自笔者的诚意之作，第{i}讲...'
+             '<span>[<a href="/r.asp?id={i}">详细</a>]</span></p></dt></dl>')
+    html = "<html><head><title>收藏文摘</title></head><body>" + "".join(
+        f'<div class="box{i}">{block.format(i=i)}</div>' for i in range(2)) + "</body></html>"
+    tree = parse_html(html)
+    lines = [f"在以往的文字之中我们多是探讨一些难度较高的和田玉鉴赏问题，虽然也都是出自笔者的诚意之作，第{i}讲... [详细]" for i in range(2)]
+    assert list_page_evidence(tree, lines, frozenset(), True) == "list page: all 2 lines are teasers cut short"
+    assert list_page_evidence(tree, lines + ["正文的一段话，讲的是和田玉的历史。"], frozenset(), True) is None
