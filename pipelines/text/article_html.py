@@ -577,7 +577,8 @@ def extract_article(
     if not body and known_article:
         body = lines  # a page made of linked lines (poems, link-per-line pages): keep them
     removed = len(lines) - len(body)
-    if not known_article and text_weight("".join(body)) < config.min_text_chars:
+    # (with default mode's text along, the boilerplate stage judges the length of its choice)
+    if not known_article and alternative is None and text_weight("".join(body)) < config.min_text_chars:
         raise NotArticleReason(f"too little text ({text_weight(''.join(body))} < {config.min_text_chars})")
     title = headline(tree, og, known_article)
     if not title and not known_article:
