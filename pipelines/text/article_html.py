@@ -432,7 +432,8 @@ _PRECISION_FALLBACK_WEIGHT = 120
 # a most-read list or the footer for the article (real portal pages: 163.com, chinanews.com).
 _EVIDENCE_MIN_WEIGHT = 150
 _EVIDENCE_MIN_COVERAGE = 0.5
-_SHORT_BODY_WEIGHT = 300  # Chinese pages: below this weight of non-link text, default mode's text goes along
+_SHORT_BODY_WEIGHT = 300  # Chinese pages: below this weight of non-link text, default mode's text is read,
+_SHORT_BODY_GAIN = 1.5  # and goes along when it has this many times as much (plus 10 words)
 _EVIDENCE_LAZY_WEIGHT = 300  # non-Chinese pages: checked only below this weight of precision text
 # Error pages served with status 200 ("soft 404"), whatever the URL pattern says.
 SOFT_404 = re.compile(
@@ -528,8 +529,10 @@ def extract_article(
     covered = coverage(text, evidence)
     suspect = weight < _PRECISION_FALLBACK_WEIGHT or covered < _EVIDENCE_MIN_COVERAGE
     # A Chinese page whose text without its link lines is short (a brief, or a disclaimer and a
-    # channel list where the brief should be): default mode's text goes along, and the
-    # boilerplate stage, which knows the disclaimers, chooses after stripping both.
+    # channel list where the brief should be): when default mode's has clearly more text that
+    # is not link lines, it goes along, and the boilerplate stage, which knows the disclaimers,
+    # chooses after stripping both. (Short pages where both modes agree carry no alternative:
+    # site profiles learn from them.)
     short_body = chinese_page and body_weight(_lines(text), links) < _SHORT_BODY_WEIGHT
     if config.favor_precision and (suspect or short_body):
         if fresh is None:
@@ -552,7 +555,7 @@ def extract_article(
                 fallbacks.append("default_mode_evidence")
             else:
                 alternative = again
-        elif body_weight(_lines(again), links) > body_weight(_lines(text), links):
+        elif body_weight(_lines(again), links) >= _SHORT_BODY_GAIN * body_weight(_lines(text), links) + 10:
             alternative = again
     if not text.strip():
         raise NotArticleReason("no article body")
