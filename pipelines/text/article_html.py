@@ -146,17 +146,20 @@ def link_texts(tree: lxml.html.HtmlElement) -> frozenset[str]:
     return frozenset(t for t in texts if len(t) >= 2)
 
 
-# A list item's marks before its link text: trafilatura's "- " for <li>, a rank ("3 ", "03.").
-_ITEM_MARK = re.compile(r"^(?:[-*•·●◆■▪►]+\s*|\d{1,2}(?:[.、)）]\s*|\s+))")
+# A list item's marks before its link text: trafilatura's "- " for <li>, a rank ("3 ", "03.", "1标题").
+_ITEM_MARK = re.compile(r"^(?:[-*•·●◆■▪►]+\s*|\d{1,2}(?:[.、)）]\s*|\s+)?)")
 # What a ranking or list item adds after its headline: counts, dates, their units.
 _ITEM_CHROME = re.compile(r"[\W\d_]|评论|評論|跟贴|跟帖|回复|回覆|阅读|閱讀|浏览|瀏覽|点击|點擊|人参与|人參與|热度|熱度|[次条條万萬]")
 
 
 def is_link_line(line: str, links: frozenset[str]) -> bool:
     """A line of a link list, not of the body: a link's text, maybe marked as a list item
-    ("- 社会") or ranked ("3 标题 评论18564条": a rank, a headline link, a count)."""
+    ("- 社会") or ranked ("3 标题 评论18564条", "| 1标题 | 169524 |": a rank, a headline link,
+    a count)."""
     if line in links:
         return True
+    if line.startswith("|"):  # a table row as trafilatura writes it: | 1标题 | 169524 |
+        line = _WS.sub(" ", line.replace("|", " ")).strip()
     bare = _ITEM_MARK.sub("", line, count=1)
     if bare in links:
         return True
@@ -482,6 +485,14 @@ def _trafilatura_text(tree: lxml.html.HtmlElement, url: str, config: ExtractConf
     return (doc.text or "") if doc is not None else ""
 
 
+def _is_list(lines: list[str], tree: lxml.html.HtmlElement, links: frozenset[str], config: ExtractConfig, dated: bool) -> bool:
+    """The link-share and list tests of auto mode, on a candidate text's lines."""
+    total = sum(text_weight(l) for l in lines) or 1
+    if sum(text_weight(l) for l in lines if l in links) / total > config.max_link_share:
+        return True
+    return list_page_evidence(tree, lines, links, has_own_date=dated) is not None
+
+
 def extract_article(
     html: str, url: str, config: ExtractConfig, known_article: bool = False, tree: lxml.html.HtmlElement | None = None
 ) -> ExtractedArticle:
@@ -569,6 +580,9 @@ def extract_article(
         why = list_page_evidence(tree, lines, links, has_own_date=date_hint is not None)
         if why:
             raise NotArticleReason(why)
+        # Default mode's text, when it came along, must pass the same tests to be chosen later.
+        if alternative is not None and _is_list(_lines(alternative), tree, links, config, date_hint is not None):
+            alternative = None
     # Related-article, channel and most-read lists that trafilatura keeps: lines that are a
     # link's text, as a list item or ranked with a count (is_link_line). Chinese portals only:
     # English articles list links in their bodies (sources, products).

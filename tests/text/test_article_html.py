@@ -144,7 +144,8 @@ def test_page_form_list_is_not_an_article(chain, name):
 
 def test_link_lines_are_link_texts_list_items_and_ranked_headlines():
     links = frozenset({"社会", "单日流入资金最多个股", "男子高速逆行被查 称导航让走的", "华能国际"})
-    for line in ("社会", "- 社会", "• 单日流入资金最多个股", "1 男子高速逆行被查 称导航让走的 评论18564条", "03. 男子高速逆行被查 称导航让走的 (2021-06-18)"):
+    for line in ("社会", "- 社会", "• 单日流入资金最多个股", "1 男子高速逆行被查 称导航让走的 评论18564条", "03. 男子高速逆行被查 称导航让走的 (2021-06-18)",
+                 "| 1男子高速逆行被查 称导航让走的 | 169524 |"):
         assert is_link_line(line, links), line
     for line in ("华能国际10月28日晚间公告，公司前三季度净利润同比增长12.3%。", "社会各界纷纷表示支持", "- 社会保障体系进一步完善"):
         assert not is_link_line(line, links), line
