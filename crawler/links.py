@@ -29,6 +29,24 @@ _TEXT = etree.XPath("string()")
 _URL_SAFE = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*")
 
 
+# Section and list pages by their file name: index.htm, default.aspx, list_3.html, node_1021.htm,
+# index_2.html (a list's page 2). An article's own index.html sits under a dated or numbered
+# directory (/news/2023/0213/1002/index.html), which these never do.
+_LISTING_FILE = re.compile(r"^(?:index|default|list|node_\d+)(?:[_-]\d{1,4})?\.(?:s?html?|php|aspx?|jsp)$", re.I)
+_NUMBERED_DIR = re.compile(r"\d{3,}")
+
+
+def looks_like_listing(url: str) -> bool:
+    """A site's home, section or list page by its URL alone: what a crawl reaches as a start
+    page or through a pager and reads for links only. The live crawl and the warc spider
+    both treat such URLs as list pages when no article_pattern says otherwise."""
+    path = urlparse(url).path or "/"
+    if path == "/":
+        return True
+    directory, _, name = path.rpartition("/")
+    return bool(_LISTING_FILE.match(name)) and not _NUMBERED_DIR.search(directory)
+
+
 @dataclass(frozen=True)
 class PageLink:
     url: str

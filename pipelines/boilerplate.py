@@ -43,9 +43,9 @@ class BoilerplateStage:
         done = prepared and prepared.boilerplate_for(text, adapter.get("title"), alternative)
         if not done and prepared:
             self.stats.inc_value("prepared/stale/boilerplate")
-        result, used_alternative = done or strip_article(self.classifier, text, adapter.get("title"), alternative)
-        if used_alternative:
-            self.stats.inc_value("extract/fallback/boilerplate_evidence")
+        result, fallback = done or strip_article(self.classifier, text, adapter.get("title"), alternative)
+        if fallback:
+            self.stats.inc_value(f"extract/fallback/{fallback}")
         site = adapter.get("site")
         removed = sum(result.removed.values())
         if removed:

@@ -319,10 +319,9 @@ class SampleFamily:
         )
         return self.page(site, f"{site.label}_首页", main)
 
-    def teaser_items(self, site: SampleSite, script: str, ending: str) -> str:
-        """List items as portals print them: headline link, date, the start of the text cut short.
-        The site lists the family's articles of one script (its own by path, others by URL) and
-        an archive item."""
+    def list_entries(self, site: SampleSite, script: str) -> list[tuple[str, str, str, str]]:
+        """(href, title, day, teaser) of the family's articles of one script (the site's own by
+        path, others by URL) and an archive item, as the site's lists show them."""
         items = []
         for p in self.placements():
             if ("hant" if p.site.template in ("luan", "cnmnhk") else "hans") != script:
@@ -335,11 +334,31 @@ class SampleFamily:
             items.append((archive, "往期回顾：2022年铝行业年度盘点", "2023-01-01", "2022年，国内电解铝产能继续向清洁能源富集地区转移，全年产量再创新高，行业效益"))
         else:
             items.append((archive, "往期回顧：2022年鋁行業年度盤點", "2023-01-01", "2022年，國內電解鋁產能繼續向清潔能源富集地區轉移，全年產量再創新高，行業效益"))
+        return items
+
+    def teaser_items(self, site: SampleSite, script: str, ending: str, ruby: bool = False) -> str:
+        """List items as portals print them: headline link, date, the start of the text cut short
+        (with ruby readings over the teaser, as learners' editions print it)."""
         return "".join(
             f'<li><a href="{html.escape(quote(href, safe=":/"))}">{html.escape(title)}</a> <span class="date">{day}</span>'
-            f'<p class="intro">{html.escape(teaser)}{html.escape(ending)}</p></li>'
-            for href, title, day, teaser in items
+            f'<p class="intro">{self.annotate(teaser, "markup") if ruby else html.escape(teaser)}{html.escape(ending)}</p></li>'
+            for href, title, day, teaser in self.list_entries(site, script)
         )
+
+    def section_page(self, site: SampleSite, path: str) -> str:
+        """A CMS section page (node_1021.htm): rows of headline and date, and a pager."""
+        first = path.replace("_2.htm", ".htm")
+        second = first.replace(".htm", "_2.htm")
+        rows = "".join(
+            f'<tr><td class="dot">·</td><td><a href="{html.escape(quote(href, safe=":/"))}" target="_blank">{html.escape(title)}</a></td>'
+            f'<td class="date">{day}</td></tr>'
+            for href, title, day, _ in self.list_entries(site, "hant" if site.template in ("luan", "cnmnhk") else "hans")
+        )
+        n = 2 if path == second else 1
+        other = second if n == 1 else first
+        pager = f'共2頁 第{n}頁 <a href="{quote(other)}">{3 - n}</a> <a href="{quote(other)}">{"下一頁" if n == 1 else "上一頁"}</a>'
+        main = f'<table class="section"><tr><td><h2>行業資訊</h2></td></tr><tr><td><table class="rows">{rows}</table></td></tr><tr><td class="pager">{pager}</td></tr></table>'
+        return self.page(site, f"行業資訊_第{n}頁_{site.label}", main)
 
     def extra_page(self, site: SampleSite, path: str) -> str:
         # Pages that are not articles although they carry dates and text (issue 14, item 4):
@@ -350,6 +369,15 @@ class SampleFamily:
                 f'<ul>{self.teaser_items(site, "hans", "…")}</ul></div>'
             )
             return self.page(site, f"滚动新闻_{site.label}", main)
+        if "/node_" in path:
+            return self.section_page(site, path)
+        if path.startswith(("/news/focus", "/news/list_")):  # traditional teasers with ruby readings (issue 23)
+            main = (
+                '<div class="list focus"><h2>焦點新聞</h2><p class="upd">更新時間：2023-02-17 09:30</p>'
+                f'<ul class="newslist">{self.teaser_items(site, "hant", "...", ruby=True)}</ul>'
+                '<div class="pages"><a href="/news/focus.html">1</a> <a href="/news/list_3.html">3</a></div></div>'
+            )
+            return self.page(site, f"焦點新聞_{site.label}", main)
         if path.startswith("/big5/"):
             main = (
                 '<div class="list big5"><h2>新聞資訊（繁體版）</h2><p class="upd">更新時間：2023-02-17 09:30</p>'

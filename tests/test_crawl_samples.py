@@ -55,7 +55,8 @@ def test_reposts_go_to_the_duplicates_file(sample_crawl, family):
 
 def test_no_list_about_error_or_robots_denied_pages(sample_crawl):
     urls = {a["url"] for a in sample_crawl.articles}
-    for bad in (r"/news/(index_\d+\.html)?$", r"/$", r"/about\.html$", r"/tag/", r"/admin/", r"0999\.html$", r"\.pdf$", r"/xwzx/index(_\d+)?\.htm$"):
+    for bad in (r"/news/(index_\d+\.html)?$", r"/$", r"/about\.html$", r"/tag/", r"/admin/", r"0999\.html$", r"\.pdf$", r"/xwzx/index(_\d+)?\.htm$",
+                r"/news/list_\d+\.html$", r"/node_\d+(_\d+)?\.htm$"):
         assert not any(re.search(bad, u) for u in urls), bad
     assert "Forbidden by robots.txt" in sample_crawl.log
 
@@ -66,6 +67,7 @@ NOT_ARTICLES = (
     "http://www.cnmn.test/zt/recycling.html",  # topic page: intro paragraph, then teaser items
     "http://news.alu-portal.test/big5/news/",  # teaser list, traditional, GBK
     "http://hk.cnmn.test/about.html",  # about page with a founding year (成立於1998年)
+    "http://hk.cnmn.test/news/focus.html",  # teaser list, traditional, ruby readings, "..." endings
     "http://www.cnmn.test/about.html",
 )
 
@@ -76,6 +78,10 @@ def test_lists_topics_and_about_pages_are_not_articles_in_auto_mode(sample_crawl
     assert {p.url for p in originals(family)} <= urls  # and every article still is one
     for url in NOT_ARTICLES:  # the crawl reached each of them, and said why it is no article
         assert f"Dropped {url}: " in sample_crawl.log, url
+    # A site's list and section pages by their URL (list_3.html, node_1021.htm and its pager) are
+    # read for their links only, as the warc spider reads them from an archive.
+    for path in ("/news/list_3.html", "/news/node_1021.htm", "/news/node_1021_2.htm"):
+        assert f"Dropped http://hk.cnmn.test{path}:" not in sample_crawl.log
 
 
 def test_titles_and_text_are_clean(sample_crawl, family):

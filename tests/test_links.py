@@ -61,3 +61,16 @@ def test_hostile_hrefs_are_handled_like_scrapy():
     assert not any(u.startswith(("javascript", "mailto", "file", "ftp")) or "elsewhere" in u for u in urls)
     assert not any(u.lower().endswith((".pdf", ".xml")) for u in urls)
     assert ("http://www.a.test/proto-relative.html", "bold text") in got
+
+
+def test_home_section_and_list_pages_look_like_listings_by_their_url():
+    from crawler.links import looks_like_listing
+
+    for url in ("http://www.luan.test/", "http://www.luan.test", "http://www.luan.test/xwzx/index.htm", "http://a.test/news/list_3.html",
+                "http://a.test/news/node_1021.htm", "http://a.test/news/node_1021_2.htm", "http://a.test/news/index_2.html",
+                "http://a.test/sy/default.aspx"):
+        assert looks_like_listing(url), url
+    for url in ("http://www.cnmn.test/news/2023/0213/1002/index.html", "http://www.cnmn.test/news/2023/0213/1002/index_2.html",
+                "http://www.luan.test/xwzx/2014-09/11/content_201.htm", "http://a.test/a/20230217/3002.shtml?page=2",
+                "http://a.test/news/roll.html", "http://a.test/2019/09/slug/"):
+        assert not looks_like_listing(url), url

@@ -204,6 +204,12 @@ def test_archive_settings_are_checked_at_start_up():
         ArchiveMiddleware.from_crawler(get_crawler(settings_dict={"ARCHIVE_ENABLED": "maybe"}))
 
 
+def _warc_urls(path: Path) -> list[str]:
+    """The target URIs of the response records in a WARC file."""
+    with open(path, "rb") as fh:
+        return [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh) if r.rec_type == "response"]
+
+
 def test_wget_warc_gives_the_live_crawls_articles(tmp_path, sample_server, sample_crawl, family, tripwire):
     """wget's WARC of the sample sites through the warc spider: every article of the live crawl
     that wget fetched, with the same id and text, nothing else, and the reposts linked alike."""
@@ -224,6 +230,14 @@ def test_wget_warc_gives_the_live_crawls_articles(tmp_path, sample_server, sampl
     assert all(got[i]["text"] == live[i]["text"] for i in got)
     assert dups and all(d["duplicate_of"] in got for d in dups)
     assert manifest["stats"]["warc/skipped/http_status"] >= 1  # the samples' 404 pages
+    # Pages the live crawl reads for links only (a site's home, list and section pages with
+    # their pagers) are list pages from the archive too; a list at an article-like URL is
+    # told by its items, as in the live crawl.
+    read = {u for u in (f"http://hk.cnmn.test{x}" for x in ("/", "/news/list_3.html", "/news/node_1021.htm", "/news/node_1021_2.htm"))}
+    assert read <= set(_warc_urls(warc))
+    assert not read & {a["url"] for a in articles}
+    assert "Dropped http://hk.cnmn.test/news/focus.html: list page" in log
+    assert not any(f"Dropped {u}:" in log for u in read), "read for links only, never judged as an article"
 
 
 def test_cc_news_file_with_one_site_per_host(tmp_path, family, tripwire):

@@ -29,7 +29,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from crawler.faults import fault_kind
 from crawler.feeds import run_timestamp
 from crawler.items import Article
-from crawler.links import PageLink, SiteLinks
+from crawler.links import PageLink, SiteLinks, looks_like_listing
 from crawler.middlewares import AlreadyFetched
 from crawler.multipage import MultipageConfig, Story
 from crawler.reading import PageReader, PageReading
@@ -41,6 +41,13 @@ logger = logging.getLogger(__name__)
 # Link texts and rel values that mark list-page pagination.
 _PAGINATION_TEXT = re.compile(r"^\s*(下一?页|上一?页|下页|上页|尾页|首页|末页|下一頁|上一頁|尾頁|首頁|next|prev(ious)?|last|first|[»›>]+|\d{1,4})\s*$", re.I)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def is_link_source(site: SiteConfig, url: str) -> bool:
+    """A page read for its links only, never an article: the site's article_pattern says it is
+    none, or, without one, its URL is a home, section or list page's (looks_like_listing)."""
+    is_article = site.is_article_url(url)
+    return is_article is False or (is_article is None and looks_like_listing(url))
 _BINARY_MAGIC = (b"%pdf", b"\x89png", b"pk\x03\x04", b"gif8", b"\xff\xd8\xff", b"\x1f\x8b", b"riff", b"\x00\x00\x01\x00")
 _CONTROL_BYTES = bytes(c for c in range(32) if c not in (9, 10, 12, 13, 27))
 _FEED_ENTRIES = "//item | //*[local-name()='entry']"
@@ -331,7 +338,7 @@ class NewsSpider(scrapy.Spider):
                 continue  # a page of this article's own pager: fetched as part of the story
             # Pagination and (with an article_pattern) non-article links lead to
             # list pages: follow them, never emit them as articles.
-            listing = bool(_PAGINATION_TEXT.match(link.text or "")) or site.is_article_url(link.url) is False
+            listing = bool(_PAGINATION_TEXT.match(link.text or "")) or is_link_source(site, link.url)
             callback = self.parse_listing if listing else self.parse_page
             yield self._request(link.url, site, callback, depth + 1, listing=listing)
 

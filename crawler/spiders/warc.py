@@ -50,7 +50,7 @@ from crawler.archive import WarcFileClaims
 from crawler.faults import Fault
 from crawler.links import SiteLinks
 from crawler.sites import SiteConfig
-from crawler.spiders.news import NewsSpider
+from crawler.spiders.news import NewsSpider, is_link_source
 from pipelines.warc.reader import Skip, UrlIndex, WarcPage, WarcReader, expand_paths
 
 logger = logging.getLogger(__name__)
@@ -200,7 +200,9 @@ class WarcSpider(NewsSpider):
     def _request_for(self, page: WarcPage) -> scrapy.Request:
         site = self._site_for(page.url)
         fields = page.fields or {}
-        listing = fields.get("listing") == "1" if fields else page.url in site.start_urls
+        # Our own archives say how the crawl read the page; other writers' (wget, Common Crawl)
+        # do not: start pages and what the live crawl would read for links only are list pages.
+        listing = fields.get("listing") == "1" if fields else (page.url in site.start_urls or is_link_source(site, page.url))
         meta: dict[str, Any] = {"listing": listing, "warc_page": page, "fetched_at": _iso_seconds(page.date)}
         if fields.get("via"):
             meta["via"] = fields["via"]

@@ -20,6 +20,7 @@ from courlan import normalize_url
 from lxml import etree
 from w3lib.url import canonicalize_url
 
+from pipelines.text.hard_wrap import join_hard_wrapped
 from pipelines.text.list_page import list_page_evidence
 from pipelines.text.metadata import PageMetadata, read_metadata
 from pipelines.text.normalise import count_chars, is_chinese_text
@@ -151,6 +152,37 @@ def link_texts(tree: lxml.html.HtmlElement) -> frozenset[str]:
     texts = {_WS.sub(" ", str(t)).strip() for t in _PLAIN_ANCHOR_TEXT(tree)}
     texts.update(_WS.sub(" ", a.text_content()).strip() for a in _NESTED_ANCHORS(tree))
     return frozenset(t for t in texts if len(t) >= 2)
+
+
+# A list item's marks before its link text: trafilatura's "- " for <li>, a rank ("3 ", "03.", "1标题").
+_ITEM_MARK = re.compile(r"^(?:[-*•·●◆■▪►]+\s*|\d{1,2}(?:[.、)）]\s*|\s+)?)")
+# What a ranking or list item adds after its headline: counts, dates, their units.
+_ITEM_CHROME = re.compile(r"[\W\d_]|评论|評論|跟贴|跟帖|回复|回覆|阅读|閱讀|浏览|瀏覽|点击|點擊|人参与|人參與|热度|熱度|[次条條万萬]")
+
+
+def is_link_line(line: str, links: frozenset[str]) -> bool:
+    """A line of a link list, not of the body: a link's text, maybe marked as a list item
+    ("- 社会") or ranked ("3 标题 评论18564条", "| 1标题 | 169524 |": a rank, a headline link,
+    a count)."""
+    if line in links:
+        return True
+    if line.startswith("|"):  # a table row as trafilatura writes it: | 1标题 | 169524 |
+        line = _WS.sub(" ", line.replace("|", " ")).strip()
+    bare = _ITEM_MARK.sub("", line, count=1)
+    if bare in links:
+        return True
+    for n in range(min(len(bare), 80), 3, -1):
+        if bare[:n] in links:
+            return not _ITEM_CHROME.sub("", bare[n:])
+    return False
+
+
+def body_weight(lines: list[str], links: frozenset[str]) -> int:
+    return sum(text_weight(l) for l in lines if not is_link_line(l, links))
+
+
+def _lines(text: str) -> list[str]:
+    return [l for l in (_WS.sub(" ", l).strip() for l in text.split("\n")) if l]
 
 
 def clean_title(raw: str | None, tree: lxml.html.HtmlElement) -> str | None:
@@ -411,6 +443,8 @@ _PRECISION_FALLBACK_WEIGHT = 120
 # a most-read list or the footer for the article (real portal pages: 163.com, chinanews.com).
 _EVIDENCE_MIN_WEIGHT = 150
 _EVIDENCE_MIN_COVERAGE = 0.5
+_SHORT_BODY_WEIGHT = 300  # Chinese pages: below this weight of non-link text, default mode's text is read,
+_SHORT_BODY_GAIN = 1.5  # and goes along when it has this many times as much (plus 10 words)
 _EVIDENCE_LAZY_WEIGHT = 300  # non-Chinese pages: checked only below this weight of precision text
 # Error pages served with status 200 ("soft 404"), whatever the URL pattern says.
 SOFT_404 = re.compile(
@@ -450,12 +484,21 @@ def _fresh_tree(html: str, config: ExtractConfig) -> lxml.html.HtmlElement | Non
         if config.prune_recommendations:
             prune_recommendations(fresh)
         wrap_bare_paragraphs(fresh)
+        join_hard_wrapped(fresh)
     return fresh
 
 
 def _trafilatura_text(tree: lxml.html.HtmlElement, url: str, config: ExtractConfig, favor_precision: bool) -> str:
     doc = _trafilatura(tree, url, config, favor_precision)
     return (doc.text or "") if doc is not None else ""
+
+
+def _is_list(lines: list[str], tree: lxml.html.HtmlElement, links: frozenset[str], config: ExtractConfig, dated: bool) -> bool:
+    """The link-share and list tests of auto mode, on a candidate text's lines."""
+    total = sum(text_weight(l) for l in lines) or 1
+    if sum(text_weight(l) for l in lines if l in links) / total > config.max_link_share:
+        return True
+    return list_page_evidence(tree, lines, links, has_own_date=dated) is not None
 
 
 def extract_article(
@@ -490,6 +533,7 @@ def extract_article(
     wrap_bare_paragraphs(tree)
     # Pictures, headings, breadcrumb and tags: read before trafilatura changes the tree.
     record = read_record(tree, url, clean_title(str(og) if og else None, tree), config.markdown)
+    join_hard_wrapped(tree)
     # Chinese pages are always checked against their paragraphs (portal pages where precision
     # mode takes a ranking or the footer); other pages only when precision mode's text is short,
     # their paragraphs then read from the fresh tree the second run parses anyway: on long
@@ -504,16 +548,27 @@ def extract_article(
             fresh = _fresh_tree(html, config)
             evidence = _evidence(fresh) if fresh is not None else []
     covered = coverage(text, evidence)
-    if config.favor_precision and (weight < _PRECISION_FALLBACK_WEIGHT or covered < _EVIDENCE_MIN_COVERAGE):
-        # Precision mode sometimes keeps only a notice, or a wrong node (comments, a ranking,
-        # the footer); default mode on a fresh tree then finds the article. Taken only when
-        # it is clearly more, or covers clearly more of the page's paragraphs.
+    suspect = weight < _PRECISION_FALLBACK_WEIGHT or covered < _EVIDENCE_MIN_COVERAGE
+    # A Chinese page whose text without its link lines is short (a brief, or a disclaimer and a
+    # channel list where the brief should be): when default mode's has clearly more text that
+    # is not link lines, it goes along, and the boilerplate stage, which knows the disclaimers,
+    # chooses after stripping both. (Short pages where both modes agree carry no alternative:
+    # site profiles learn from them.)
+    short_body = chinese_page and body_weight(_lines(text), links) < _SHORT_BODY_WEIGHT
+    if config.favor_precision and (suspect or short_body):
         if fresh is None:
             fresh = _fresh_tree(html, config)
         again = _trafilatura_text(fresh, url, config, False) if fresh is not None else ""
-        if again.strip() and text_weight(again) > weight:
+        if not again.strip():
+            pass
+        elif suspect and text_weight(again) > weight:
+            # Precision mode sometimes keeps only a notice, or a wrong node (comments, a ranking,
+            # the footer); default mode on a fresh tree then finds the article. Taken only when
+            # it is clearly more, or covers clearly more of the page's paragraphs.
             again_covered = coverage(again, evidence)
-            if text_weight(again) >= 3 * max(1, weight):
+            # (on a Chinese page the boilerplate stage compares the stripped texts, unless
+            # precision mode found nothing at all)
+            if text_weight(again) >= 3 * max(1, weight) and (not chinese_page or not text.strip()):
                 text, covered = again, again_covered
                 fallbacks.append("default_mode")
             elif evidence and again_covered >= covered + 0.25:
@@ -521,10 +576,11 @@ def extract_article(
                 fallbacks.append("default_mode_evidence")
             else:
                 alternative = again
+        elif body_weight(_lines(again), links) >= _SHORT_BODY_GAIN * body_weight(_lines(text), links) + 10:
+            alternative = again
     if not text.strip():
         raise NotArticleReason("no article body")
-    lines = [_WS.sub(" ", l).strip() for l in text.split("\n")]
-    lines = [l for l in lines if l]
+    lines = _lines(text)
     total = sum(text_weight(l) for l in lines) or 1
     linked = sum(text_weight(l) for l in lines if l in links)
     if not known_article and linked / total > config.max_link_share:
@@ -534,17 +590,22 @@ def extract_article(
         why = list_page_evidence(tree, lines, links, has_own_date=date_hint is not None)
         if why:
             raise NotArticleReason(why)
-    # Related-article and most-read lists that trafilatura keeps: lines that are a link's text.
-    # Chinese portals only: English articles list links in their bodies (sources, products).
+        # Default mode's text, when it came along, must pass the same tests to be chosen later.
+        if alternative is not None and _is_list(_lines(alternative), tree, links, config, date_hint is not None):
+            alternative = None
+    # Related-article, channel and most-read lists that trafilatura keeps: lines that are a
+    # link's text, as a list item or ranked with a count (is_link_line). Chinese portals only:
+    # English articles list links in their bodies (sources, products).
     chinese = is_chinese_text(text)
-    body = [l for l in lines if l not in links] if chinese else list(lines)
+    body = [l for l in lines if not is_link_line(l, links)] if chinese else list(lines)
     if alternative is not None:
-        alt_lines = [l for l in (_WS.sub(" ", l).strip() for l in alternative.split("\n")) if l]
-        alternative = "\n".join(l for l in alt_lines if not (chinese and l in links)) or None
+        alt_chinese = is_chinese_text(alternative)
+        alternative = "\n".join(l for l in _lines(alternative) if not (alt_chinese and is_link_line(l, links))) or None
     if not body and known_article:
         body = lines  # a page made of linked lines (poems, link-per-line pages): keep them
     removed = len(lines) - len(body)
-    if not known_article and text_weight("".join(body)) < config.min_text_chars:
+    # (with default mode's text along, the boilerplate stage judges the length of its choice)
+    if not known_article and alternative is None and text_weight("".join(body)) < config.min_text_chars:
         raise NotArticleReason(f"too little text ({text_weight(''.join(body))} < {config.min_text_chars})")
     title = headline(tree, og, known_article)
     if not title and not known_article:

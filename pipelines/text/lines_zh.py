@@ -134,28 +134,57 @@ class BoilerplateClassifier:
         return result
 
 
+_MIN_BODY_SENTENCES = 20  # Han characters of body sentences a candidate needs to be taken for them
+_SHORT_TEXT_WEIGHT = 120  # words: below this, precision mode's stripped text is checked against the other
+_SUBSTANTIAL_LINE = 8  # words: shorter lines are labels (发布于, 分享, 举报, a user name)
+
+
+def _clearly_more(other_sentences: int, sentences: int) -> bool:
+    return other_sentences >= _MIN_BODY_SENTENCES and other_sentences > 2 * sentences
+
+
+def _substance(text: str) -> int:
+    """The weight of the text's lines of substance: UI labels and user names left out."""
+    return sum(w for w in (text_weight(line) for line in text.split("\n")) if w >= _SUBSTANTIAL_LINE)
+
+
 def strip_article(
     classifier: BoilerplateClassifier, text: str, title: str | None, alternative: str | None
-) -> tuple[StripResult, bool]:
-    """The boilerplate stage's work on an extracted article: (what is left, whether trafilatura's
-    default-mode ``alternative`` text was taken instead). A Chinese boilerplate classifier:
-    other languages' lines pass untouched (their copyright lines are part of the article, as
-    the English gold standards have them).
+) -> tuple[StripResult, str | None]:
+    """The boilerplate stage's work on an extracted article: (what is left, the fallback taken:
+    None, or the kind of evidence for which trafilatura's default-mode ``alternative`` text was
+    taken instead). A Chinese boilerplate classifier: other languages' lines pass untouched
+    (their copyright lines are part of the article, as the English gold standards have them).
 
-    The safety net's second half: precision mode's text was suspect and trafilatura's default
-    mode found more. When most of the first is boilerplate by this classifier (a disclaimer,
-    the footer, a comment count) and the other keeps clearly more body, the other is the article."""
-    chinese = is_chinese_text(text)
+    The safety net's second half, decided on the stripped texts: precision mode's text was
+    suspect (short, or missing the page's paragraphs) and default mode's came along. The other
+    is the article when
+    - most of the first is boilerplate by this classifier (a disclaimer, the footer, a comment
+      count: ``boilerplate_evidence``) or what is left of it has next to no body sentences (a
+      channel list, a ranking: ``sentence_evidence``), and the other has clearly more body
+      sentences;
+    - or what is left of the first is short and the other has at least three times as much
+      text in lines of substance as the first had before stripping (``default_mode``: no UI
+      labels counted).
+    Default mode's extra teasers, comments and chrome never replace a short article."""
+    # (precision mode may have kept only an English footer of a Chinese page: the other tells)
+    chinese = is_chinese_text(text) or bool(alternative and is_chinese_text(alternative))
     result = classifier.strip(text, title, lines_too=chinese)
     if not (alternative and chinese):
-        return result, False
+        return result, None
     kept = text_weight(result.text)
-    if kept * 2 > text_weight(text):
-        return result, False
+    sentences = sentence_weight(result.text)
+    mostly_boilerplate = kept * 2 <= text_weight(text)
+    no_body = sentences * 2 < kept or not kept
+    short = kept < _SHORT_TEXT_WEIGHT
+    if not (mostly_boilerplate or no_body or short):
+        return result, None
     other = classifier.strip(alternative, title)
-    if text_weight(other.text) > 2 * kept:
-        return other, True
-    return result, False
+    if (mostly_boilerplate or no_body) and _clearly_more(sentence_weight(other.text), sentences):
+        return other, "boilerplate_evidence" if mostly_boilerplate else "sentence_evidence"
+    if short and _substance(other.text) >= 3 * max(1, text_weight(text)):
+        return other, "default_mode"
+    return result, None
 
 
 _CUE_CHARS = re.compile(r"[来來源时時间間编編作者文日期年稿记記\d]")
@@ -193,3 +222,21 @@ def drop_teaser_runs(lines: list[str], min_run: int = 3) -> tuple[list[str], int
             i += 1
     kept = [line for line, d in zip(lines, drop) if not d]
     return kept, len(lines) - len(kept)
+
+
+_BODY_SENTENCE_END = tuple("。！？!?」”\"』")
+_CUT_SHORT = ("…", "...", "。。。", "⋯")  # a teaser, however long
+_MIN_SENTENCE_HAN = 8
+
+
+def sentence_weight(text: str) -> int:
+    """Han characters in the lines that read as body sentences: at least eight of them, and a
+    sentence end (。！？ or a closing quote) or a line too long for a headline (40+), and not
+    cut short with an ellipsis. Link lists, channel names, rankings and teasers have none."""
+    total = 0
+    for line in text.split("\n"):
+        line = line.strip()
+        han = count_chars(HAN_RUN, line)
+        if han >= _MIN_SENTENCE_HAN and (line.endswith(_BODY_SENTENCE_END) or han >= 40) and not line.endswith(_CUT_SHORT):
+            total += han
+    return total

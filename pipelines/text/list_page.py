@@ -47,10 +47,10 @@ _DATE = re.compile(
     r"|\d+\s*(?:秒|分钟|小时|天)前|(?:昨天|前天|今天)\s*\d{1,2}:\d\d)"
 )
 _FULL_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)|(?<!\d)(\d{1,2})月(\d{1,2})日")
-# A teaser cut short: an ellipsis or a "read more" link at the end of the line.
+# A teaser cut short: an ellipsis or a "read more" link at the end of the line ([详细], 更多>>, >>).
 _TEASER_END = re.compile(
     r"(?:…|\.\.\.|。。。|⋯)\s*$|(?:[【\[［(（]\s*(?:详细|详情|詳細|詳情|全文|阅读全文|閱讀全文|更多|查看全文)\s*[】\]］)）]"
-    r"|(?:详细|詳細|阅读全文|閱讀全文|查看全文|全文|更多)\s*(?:>>|»|>|》))\s*$"
+    r"|(?:详细|詳細|阅读全文|閱讀全文|查看全文|全文|更多)\s*(?:>>|»|>|》)|(?:>>|»|》》|＞＞))\s*$"
 )
 # About pages: their title says so.
 _ABOUT_TITLE = re.compile(
@@ -66,6 +66,16 @@ def _weight(text: str) -> int:
     text = _WS.sub("", text)
     cjk = sum(len(run) for run in _CJK_RUN.findall(text))
     return cjk + (len(text) - cjk) // 4
+
+
+# trafilatura writes a table row as "| · | 标题 | 2011-09-20 |" and list items as "- 标题":
+# the separators and bullets are no part of the items' texts.
+_CELL_SEPARATORS = re.compile(r"\s*\|\s*")
+_LEADING_BULLETS = re.compile(r"^[\s·•●◆■▪►*\-]+")
+
+
+def _item_line(line: str) -> str:
+    return _LEADING_BULLETS.sub("", _CELL_SEPARATORS.sub(" ", line)).strip()
 
 
 def _norm(text: str) -> str:
@@ -192,12 +202,15 @@ def list_page_evidence(
     lines, link lines included. ``link_texts``: the texts of the page's links.
     ``has_own_date``: a publication date of the page itself was found (markup, URL, 时间 line).
     """
-    lines = [l for l in (_WS.sub(" ", x).strip() for x in text_lines) if l]
+    lines = [l for l in (_item_line(_WS.sub(" ", x)) for x in text_lines) if l]
     total = sum(_weight(l) for l in lines)
     if any(_ABOUT_TITLE.search(t) for t in _page_title(tree)) and (not has_own_date or total < 600):
         return "about page: its title names it" + ("" if has_own_date else ", no date of its own")
     if not lines or not total:
         return None
+    cut = sum(1 for l in lines if _TEASER_END.search(l))
+    if cut >= 2 and cut == len(lines):  # a portal's blocks of teasers, in no one list
+        return f"list page: all {cut} lines are teasers cut short"
     items = list_items(tree)
     if items.largest < MIN_ITEMS:
         return None
@@ -211,7 +224,7 @@ def list_page_evidence(
     led = sum(1 for l in lines if _led_by_link(l, link_texts))
     if led >= 3 and led * 2 >= len(lines):
         cues.append(f"{led} of {len(lines)} lines start with a link")
-    teasers = sum(1 for l in lines if _TEASER_END.search(l))
+    teasers = cut
     if teasers >= 3 and teasers * 4 >= len(lines):
         cues.append(f"{teasers} teaser endings")
     dates = distinct_dates(lines)

@@ -81,6 +81,9 @@ LINE_PATTERNS: list[tuple[str, re.Pattern[str], int | None]] = [
     ("ui", re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$|视频(?:播放|加载)失败|^错误代码" + COLON + r"|^(?:您的)?浏览器(?:不支持|版本过低)"), 40),
     # Pager digits and video-player controls left in the text: "2", "- 1.5X", "倍速"
     ("ui", re.compile(r"^(?:\d{1,2}|\d(?:\.\d{1,2})?x|倍速|广告|时长" + COLON + r"\d{1,2}:\d{2}.*)$", re.I), 30),
+    # Ranking items: a headline and its comment or reader count (男子高速逆行被查 评论18564条 /
+    # 3 标题 1.2万人参与). A body sentence does not end on a count.
+    ("ranking", re.compile(r"(?:评论|跟贴|跟帖|回复|回帖)\s*[:：]?\s*\d[\d.]*\s*万?\s*条?$|\d[\d.]*\s*万?\s*(?:条评论|条跟贴|人参与|人评论|跟贴|评论)$"), 60),
     # A line that is only a date, or a date and a time
     ("dateline", re.compile(r"^" + DATE + r"(?:\s*" + TIME + r")?$"), 30),
 ]

@@ -60,15 +60,15 @@ class Prepared:
 
     source: tuple[str, str | None, str | None]  # the extraction's (text, title, alternative text)
     boilerplate: StripResult  # BoilerplateStage: strip_article(text, title, alternative)
-    used_alternative: bool
+    fallback: str | None  # the kind of evidence default mode's text was taken for, or None
     template_keys: tuple[int, list[int]]  # TemplateStage: text_keys of the stripped text's lines
     facts: TextFacts  # FingerprintStage: of the text left after the snapshot's template lines
     fingerprint: Fingerprint  # DedupStage: of facts.matching_text
 
-    def boilerplate_for(self, text: str, title: str | None, alternative: str | None) -> tuple[StripResult, bool] | None:
+    def boilerplate_for(self, text: str, title: str | None, alternative: str | None) -> tuple[StripResult, str | None] | None:
         if self.source != (text, title, alternative):
             return None
-        return self.boilerplate, self.used_alternative
+        return self.boilerplate, self.fallback
 
     def template_keys_for(self, text: str) -> tuple[int, list[int]] | None:
         return self.template_keys if text == self.boilerplate.text else None
@@ -88,11 +88,11 @@ def prepare_article(
     lang attribute), as the stages would do it; ``template_lines``: the site's template line
     keys when the page was sent."""
     converter = default_converter()
-    stripped, used_alternative = strip_article(classifier or BoilerplateClassifier(converter), text, title, alternative)
+    stripped, fallback = strip_article(classifier or BoilerplateClassifier(converter), text, title, alternative)
     lines = stripped.text.split("\n")
     keys = text_keys(lines)
     kept, removed = split_template_lines(lines, [k in template_lines for k in keys[1]])
     facts = text_facts("\n".join(kept) if removed else stripped.text, declared_language, converter)
     fp = fingerprint(facts.matching_text)
     fp.band_keys  # noqa: B018 (computed here, in the worker; the index reads them)
-    return Prepared((text, title, alternative), stripped, used_alternative, keys, facts, fp)
+    return Prepared((text, title, alternative), stripped, fallback, keys, facts, fp)

@@ -41,7 +41,7 @@ from lxml import etree
 from pipelines.stores.site_template import line_keys
 from pipelines.text.article_html import (
     RECOMMEND_CLASS_ID, SOFT_404, ExtractConfig, ExtractedArticle, headline, in_aside, og_title, page_lang,
-    link_texts, coverage, find_canonical, structured_date, text_weight,
+    link_texts, coverage, is_link_line, find_canonical, structured_date, text_weight,
 )
 from pipelines.text.metadata import read_metadata
 from pipelines.text.normalise import is_chinese_text
@@ -198,7 +198,7 @@ def without_link_lines(lines: list[str], links: frozenset[str]) -> list[str]:
     """The full path's link-line filter: on Chinese text, lines that are a link's text go."""
     if not _chinese(lines):
         return lines
-    return [line for line in lines if line not in links]
+    return [line for line in lines if not is_link_line(line, links)]
 
 
 def _weight(lines: Iterable[str]) -> int:

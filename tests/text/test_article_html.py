@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from crawler.offline import DropItem, build_stage_chain
-from pipelines.text.article_html import ExtractConfig, extract_article, paragraph_block, parse_html, parse_lenient
+from pipelines.text.article_html import ExtractConfig, extract_article, is_link_line, paragraph_block, parse_html, parse_lenient
 
 ROOT = Path(__file__).resolve().parents[2]
 LEGACY = ROOT / "tests" / "fixtures" / "legacy_layouts"
@@ -106,3 +106,104 @@ def test_paragraph_evidence_ignores_scripts_and_link_lists():
         "<div id='art'><p>正文第一段，记者从市政府获悉。</p><p>正文第二段，全市共完成投资。</p></div></body></html>"
     )
     assert paragraph_block(tree) == ["正文第一段，记者从市政府获悉。", "正文第二段，全市共完成投资。"]
+
+
+FORMS = ROOT / "tests" / "fixtures" / "page_forms"
+FORM_CASES = json.loads((FORMS / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in FORM_CASES.items() if c["kind"] == "article"))
+@pytest.mark.parametrize("known", [True, None], ids=["article_pattern", "auto"])
+def test_page_form_article_is_shipped_whole(chain, name, known):
+    """Issue 23's article forms (short briefs beside a long disclaimer, a ranking before the body,
+    hard-wrapped forum posts), in GB2312, GBK, Big5 and UTF-8 bytes: every paragraph, whole and in
+    order, none of the chrome; with an article_pattern and on the page's own merits."""
+    case = FORM_CASES[name]
+    body = (FORMS / f"{name}.html").read_bytes()
+    item = chain.page(body, {"content-type": f"text/html; charset={case['charset']}"},
+                      "http://www.example.test/news/2011-09/16/content_1.htm", url_is_article=known)
+    lines = item.text.split("\n")
+    want = case["paragraphs"]
+    start = lines.index(want[0])
+    assert lines[start : start + len(want)] == want, name
+    assert len(lines) <= len(want) + 1  # at most the headline again (tables reorder it)
+    for bad in case["must_not"]:
+        assert not any(bad in line for line in lines), bad
+    assert item.title == case["title"] and "\ufffd" not in item.text
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in FORM_CASES.items() if c["kind"] == "list"))
+def test_page_form_list_is_not_an_article(chain, name):
+    """Teaser lists (``...``, ``…``, ``[详细]``, ``>>`` endings; traditional script with ruby) and a
+    section page with a pager: not articles on their own merits."""
+    case = FORM_CASES[name]
+    body = (FORMS / f"{name}.html").read_bytes()
+    with pytest.raises(DropItem, match="^list page"):
+        chain.page(body, {"content-type": f"text/html; charset={case['charset']}"}, "http://www.example.test/news/node_1021.htm")
+
+
+def test_link_lines_are_link_texts_list_items_and_ranked_headlines():
+    links = frozenset({"社会", "单日流入资金最多个股", "男子高速逆行被查 称导航让走的", "华能国际"})
+    for line in ("社会", "- 社会", "• 单日流入资金最多个股", "1 男子高速逆行被查 称导航让走的 评论18564条", "03. 男子高速逆行被查 称导航让走的 (2021-06-18)",
+                 "| 1男子高速逆行被查 称导航让走的 | 169524 |"):
+        assert is_link_line(line, links), line
+    for line in ("华能国际10月28日晚间公告，公司前三季度净利润同比增长12.3%。", "社会各界纷纷表示支持", "- 社会保障体系进一步完善"):
+        assert not is_link_line(line, links), line
+
+
+def _boilerplate_stage(chain):
+    from pipelines.boilerplate import BoilerplateStage
+
+    return next(s for s in chain.stages if isinstance(s, BoilerplateStage))
+
+
+def _strip(chain, text: str, alternative: str | None, title: str):
+    from crawler.items import Article
+
+    item = Article(url="http://www.example.test/a/1.html", site="t", domain="www.example.test", fetched_at="1970-01-01T00:00:00+00:00",
+                   http_status=200, text=text, alternative_text=alternative, title=title, url_is_article=True)
+    return _boilerplate_stage(chain).process_item(item).text
+
+
+BRIEF = ["华能国际10月28日晚间公告，公司前三季度实现营业收入1812亿元，同比增长5.2%；净利润86.3亿元，同比增长12.3%。",
+         "公司表示，业绩增长主要得益于燃料成本下降和新能源装机规模扩大。"]
+DISCLAIMER = ("免责声明：本文仅代表作者个人观点，与本网无关。其原创性以及文中陈述文字和内容未经本站证实，对本文以及其中全部或者部分内容、"
+              "文字的真实性、完整性、及时性本站不作任何保证或承诺，请读者仅作参考，并请自行核实相关内容。投资者据此操作，风险自担。")
+
+
+def test_short_brief_is_chosen_after_stripping_over_a_disclaimer_and_a_channel_list(chain):
+    """Precision mode kept the disclaimer and the channel names, default mode the brief among
+    chrome: what is left of each after stripping decides, however short the brief."""
+    stats = chain.crawler.stats
+    before = stats.get_value("extract/fallback/boilerplate_evidence", 0) + stats.get_value("extract/fallback/sentence_evidence", 0)
+    channels = "\n".join(["社会", "娱乐", "生活", "探索", "单日流入资金最多个股"])
+    text = _strip(chain, DISCLAIMER + "\n" + channels, "登录\n" + "\n".join(BRIEF) + "\n" + DISCLAIMER, "华能国际前三季度净利润同比增长12.3%")
+    assert BRIEF[0] in text.split("\n") and BRIEF[1] in text.split("\n")
+    assert "免责声明" not in text and "探索" not in text
+    after = stats.get_value("extract/fallback/boilerplate_evidence", 0) + stats.get_value("extract/fallback/sentence_evidence", 0)
+    assert after == before + 1
+
+
+def test_text_without_body_sentences_gives_way_to_one_with_them(chain):
+    """Precision mode kept a list of short non-link lines (not boilerplate by any pattern):
+    default mode's text has the body sentences, so it is the article."""
+    stats = chain.crawler.stats
+    before = stats.get_value("extract/fallback/sentence_evidence", 0)
+    listing = "\n".join(["财经要闻 股市直播", "基金净值 理财产品", "行情中心 数据中心", "新股日历 研报中心"])
+    text = _strip(chain, listing, listing + "\n" + "\n".join(BRIEF), "华能国际前三季度净利润同比增长12.3%")
+    assert text.split("\n")[-2:] == BRIEF
+    assert stats.get_value("extract/fallback/sentence_evidence") == before + 1
+
+
+def test_ranking_before_the_body_is_removed_and_the_body_kept(chain):
+    ranked = "\n".join(f"{i} 热门新闻标题第{i}条 评论{n}条" for i, n in enumerate((18564, 9821, 7632, 5410, 3377), 1))
+    body = ["本报讯（记者 李明）昨日，我市召开老旧小区改造工作推进会，正式启动老旧小区改造三年行动。",
+            "据介绍，此次改造将重点解决小区基础设施老化、配套设施不全、管理机制缺失等问题。"]
+    assert _strip(chain, ranked + "\n" + "\n".join(body), None, "我市启动老旧小区改造三年行动").split("\n") == body
+    # precision mode kept the ranking alone: default mode's ranking and body are the article
+    assert _strip(chain, ranked, ranked + "\n" + "\n".join(body), "我市启动老旧小区改造三年行动").split("\n") == body
+
+
+def test_a_short_article_with_sentences_keeps_precision_modes_text(chain):
+    text = _strip(chain, "\n".join(BRIEF), "\n".join(["相关新闻"] + BRIEF + ["某某网友评论：说得好，支持一下。"] * 3), "华能国际")
+    assert text.split("\n") == BRIEF
