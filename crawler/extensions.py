@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import sqlite3
 import statistics
 from collections import Counter, defaultdict
@@ -153,6 +154,7 @@ class DumpFinalizer:
         folder = self._dump_dir()
         folder.mkdir(parents=True, exist_ok=True)
         salvaged = []
+        killed = False
         for marker in sorted(folder.glob("*.jobdir")):
             run = marker.name[: -len(".jobdir")]
             part = folder / f"{run}.jsonl.part"
@@ -168,11 +170,28 @@ class DumpFinalizer:
             # recorded by this run: the killed run's partial duplicates file would repeat them.
             (folder / f"{run}.duplicates.jsonl.part").unlink(missing_ok=True)
             marker.unlink()
+            killed = True
+        if killed:
+            self._drop_killed_queue(Path(jobdir))
         if salvaged:
             self._forget_unwritten_requests(Path(jobdir), salvaged)
         # Mark this run's .part as belonging to this job, for the next resume.
         (folder / f"{spider.run_id}.jobdir").write_text(str(Path(jobdir).resolve()), encoding="utf-8")
         return salvaged
+
+    def _drop_killed_queue(self, jobdir: Path) -> None:
+        """A hard-killed run leaves its disk queue unreadable: queuelib writes a queue's size
+        (and Scrapy the list of queues) only when the scheduler closes, and the killed process's
+        buffered writes are torn. Resumed over it, a queue file reports a wrong size, so the new
+        run pops the dead run's stale requests in place of its own and never pops some of what it
+        pushed: articles lost without a trace. The queue is dropped instead; every page not in a
+        finished dump is out of the seen-set (below) and is reached again from the start pages."""
+        queue = jobdir / "requests.queue"
+        if queue.exists():
+            shutil.rmtree(queue)
+            self.crawler.stats.set_value("jobdir/killed_queue_dropped", 1)
+            logger.warning("Dropped the request queue of the killed run in %s (unreadable after a hard kill): "
+                           "its pages are requested again from the start pages", jobdir)
 
     def _forget_unwritten_requests(self, jobdir: Path, dumps: list[Path]) -> None:
         """Keep in the job's seen-set only the requests whose articles are in a finished dump.

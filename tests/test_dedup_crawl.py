@@ -197,3 +197,52 @@ def test_jobdir_resume_after_sigkill_loses_nothing_and_duplicates_nothing(tmp_pa
     assert len(urls) == len(set(urls)), "an article was written to two dumps"
     assert set(urls) == {p.url for p in family.placements() if not p.repost_of}
     assert not list(news.glob("*.part"))
+
+
+def test_jobdir_resume_after_sigkill_with_requests_queued_loses_nothing(tmp_path, family):
+    """Killed while requests wait in the JOBDIR disk queue (one site's server hangs, few
+    concurrent requests): the dead run's queue files have no valid size (queuelib writes it at
+    close), so a resume over them popped stale requests in place of its own and lost articles."""
+    import os
+    import signal
+    import subprocess
+    import threading
+    import time
+
+    from serve import SampleFamily, SampleServer
+
+    from tests.conftest import ROOT, crawl_command, read_dump, run_crawl
+
+    release = threading.Event()
+
+    class Hanging(SampleFamily):
+        def respond(self, host: str, path: str):
+            if host in ("news.alu-portal.test", "hk.cnmn.test"):
+                release.wait(60)  # the killed run waits here with the other sites' requests queued
+            return super().respond(host, path)
+
+    with SampleServer(0, Hanging()) as server:
+        sites = tmp_path / "sites.toml"
+        sites.write_text(sites_file_for(server.port), encoding="utf-8")
+        job = (f"JOBDIR={tmp_path / 'job'}", "DOWNLOAD_DELAY=0.4", "RANDOMIZE_DOWNLOAD_DELAY=False",
+               "CONCURRENT_REQUESTS_PER_DOMAIN=1")
+        cmd, env = crawl_command(tmp_path, sites, *job, "CONCURRENT_REQUESTS=4")
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        news = tmp_path / "dumps" / "news"
+        deadline = time.time() + 60
+        queued: list = []
+        while time.time() < deadline and not queued:
+            time.sleep(0.05)
+            queued = [p for p in (tmp_path / "job" / "requests.queue").rglob("*") if p.is_file() and p.stat().st_size]
+        time.sleep(2)  # the other sites' pages go on being read and dumped
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        release.set()
+        assert queued, "the killed run had no request waiting in its disk queue: nothing tested"
+
+        resumed = run_crawl(tmp_path, sites, *job)
+        assert resumed.returncode == 0, resumed.log[-2000:]
+    urls = [row["url"] for dump in sorted(news.glob("*Z.jsonl")) for row in read_dump(dump)]
+    assert len(urls) == len(set(urls)), "an article was written to two dumps"
+    assert set(urls) == {p.url for p in family.placements() if not p.repost_of}
+    assert "'jobdir/killed_queue_dropped': 1" in resumed.log

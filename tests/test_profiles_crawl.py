@@ -17,7 +17,15 @@ from serve import SampleServer  # noqa: E402
 
 from pipelines.text.profile import shingle_f1  # noqa: E402
 
-SETTINGS = ("PROFILES_ENABLED=True", "PROFILE_MIN_PAGES=3", "PROFILE_AUDIT_EVERY=4", "CONCURRENT_REQUESTS=1", "EXTRACT_WORKERS=1")
+# One page at a time, in sitemap order, as the counts below assume: a page's plan (fast or full
+# path) is made when its reading starts, from what the pages already read have taught. With
+# CONCURRENT_REQUESTS=1 alone Scrapy still downloads ahead while earlier pages wait for the
+# reader (up to 5 MB of responses), so on a loaded machine many pages were planned before the
+# profile was learned (profile/fast < 6), and the new layout could be learned before any page
+# had shown the old profile lost ("learned" twice, no "relearned"). A scraper slot of one byte
+# makes the engine send no request while a page is being read.
+SETTINGS = ("PROFILES_ENABLED=True", "PROFILE_MIN_PAGES=3", "PROFILE_AUDIT_EVERY=4", "CONCURRENT_REQUESTS=1", "EXTRACT_WORKERS=1",
+            "SCRAPER_SLOT_MAX_ACTIVE_SIZE=1")
 
 
 def sites_file(tmp_path, port: int):
