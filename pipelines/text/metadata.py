@@ -745,7 +745,7 @@ _ROLE_SLASH = re.compile(r"(?:^|(?<=\s))(?:文|图|圖|摄|攝|图片|圖片|视
 _NAME_SPLIT = re.compile(r"[、，,;；/／|｜&＆]+|\s+(?:and|und|et|和|与|與|及)\s+|\s+")
 _PLACEHOLDERS = {
     "佚名", "匿名", "未知", "管理员", "管理員", "admin", "administrator", "本站", "本网", "本網", "小编", "小編", "网友", "網友",
-    "编辑部", "編輯部", "本报", "本報", "本刊", "unknown", "anonymous", "guest", "游客", "遊客", "站长", "站長", "webmaster", "root", "系统", "系統",
+    "编辑部", "編輯部", "本报", "本報", "本刊", "网站", "網站",  # (责任编辑：网站编辑: the site's desk, no one) "unknown", "anonymous", "guest", "游客", "遊客", "站长", "站長", "webmaster", "root", "系统", "系統",
     "null", "none", "undefined", "name", "email", "author", "editor", "全部", "暂无", "暫無", "暂无简介", "新闻中心", "新聞中心", "综合", "綜合", "网络", "網絡", "互联网", "互聯網", "原创", "原創", "转载", "轉載", "作者", "来源", "來源",
 }
 _SOFTWARE = re.compile(r"discuz|comsenz|powered|phpwind|wordpress|dedecms|dede|phpcms|empirecms|帝国|帝國|\bteam\b|\bui\b|\bcms\b|动易|動易|织梦|織夢", re.I)

@@ -124,6 +124,7 @@ def test_a_byline_folded_into_the_metadata_line_loses_its_neighbours_and_pinyin(
         ('size="20"', []),
         ("www.yunnan.cn,云南日报报业集团,云南网", []),
         ("佚名", []),
+        ("网站编辑", []),
         ("admin", []),
     ],
 )
