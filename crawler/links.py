@@ -44,7 +44,8 @@ def looks_like_listing(url: str) -> bool:
     if path == "/":
         return True
     directory, _, name = path.rpartition("/")
-    return bool(_LISTING_FILE.match(name)) and not _NUMBERED_DIR.search(directory)
+    # A directory's own page ("/big5/news/") is its index, as "index.htm" is.
+    return (not name or bool(_LISTING_FILE.match(name))) and not _NUMBERED_DIR.search(directory)
 
 
 @dataclass(frozen=True)
