@@ -36,22 +36,19 @@ _WS = re.compile(r"\s+")
 
 # --- candidates -------------------------------------------------------------------------
 
-# Kinds of candidate, best first, per field. Dates are chosen by a vote of the kinds (below);
-# for the other fields a kind earlier in the list wins over a later one.
-DATE_KINDS = ("headline_line", "jsonld", "meta", "text_line", "time", "lead", "block", "url", "feed", "markup")
-# A date's votes: each kind that gives the day adds its weight once (a comment thread's twenty
+# Dates are chosen by a vote of the kinds of candidate; for people and sources a kind earlier in
+# PEOPLE_KINDS wins over a later one. A date's votes: each kind that gives the day adds its weight once (a comment thread's twenty
 # dates are one kind); a line that names its date (发布时间：, 发表于) weighs more than a bare
 # one, and a bare date in some block of the page least.
 DATE_WEIGHTS = {"headline_line": 3.0, "jsonld": 3.0, "meta": 3.0, "text_line": 1.5, "time": 2.0, "lead": 2.0, "block": 0.5, "url": 1.0, "feed": 1.0, "markup": 1.0}
 CUE_WEIGHT = 1.5
-TITLE_KINDS = ("h1", "jsonld", "og", "title_tag")
 PEOPLE_KINDS = ("headline_line", "text_line", "byline", "lead", "jsonld", "element", "block", "meta")
 
 
 @dataclass(frozen=True)
 class Candidate:
     field: str  # published | modified | title | authors | editor | source
-    kind: str  # where it came from (DATE_KINDS, TITLE_KINDS, PEOPLE_KINDS)
+    kind: str  # where it came from (the keys of DATE_WEIGHTS, PEOPLE_KINDS; titles: h1, jsonld, og, title_tag)
     value: str  # dates: ISO 8601 (a day, or a date-time with or without offset); else the raw text
     line: str | None = None  # the page line it was read from (site-level checks: a top bar)
     weekday: bool = False  # the line also names the weekday (星期二): how top bars show "today"
@@ -672,7 +669,6 @@ def _byline_element(el: lxml.html.HtmlElement) -> list[Candidate]:
     return [Candidate("authors", "element", m.group(1))] if m else []
 
 
-_CUE_CHARS = re.compile(r"\d{4}|[作者記记来來源编編辑輯责責稿发發表文撰]")
 
 
 _NAME = r"[\u4e00-\u9fff·]{2,5}"
