@@ -376,12 +376,13 @@ _NEXT_LABEL = (
     r"|\s+\d|\s{2,}|\s*[|｜【\[]|(?<=\S)\s*(?:(?:19|20)\d{2}[-/.年])|$)"
 )
 _LABELLED = [
-    (name, re.compile(r"(?:^|[\s(（【\[〔|｜/:：]|本报|本報|特约|特約|见习|見習|实习|實習|首席)(?:" + labels + r")\s*(?:[:：︱丨|｜—]|\s)\s*(.{1,60}?)" + _NEXT_LABEL))
+    (name, re.compile(r"(?:^|[\s(（【\[〔|｜/:：]|本报|本報|特约|特約|见习|見習|实习|實習|首席)(?:" + labels + r")\s*(?:[:：︱丨|｜—/／]|\s)\s*(.{1,60}?)" + _NEXT_LABEL))
     for name, labels in _LABELS.items()
 ] + [
-    # "来源CSDN | 作者魏星": a label run into its short value, the next one after a bar
+    # "来源CSDN | 作者魏星": a label run into its short value, the next one after a bar (not a
+    # bare 编辑: "编辑计划表", "编辑推荐" are links)
     (name, re.compile(r"(?:^|[\s|｜])(?:" + labels + r")(?![:：\s])([^\s|｜:：]{2,20}?)(?=\s*[|｜]|\s*$)"))
-    for name, labels in _LABELS.items()
+    for name, labels in {**_LABELS, "editor": r"责任编辑|責任編輯|责编|責編"}.items()
 ] + [
     # "本报记者张三", "聯合報 記者林宸誼／即時報導": a reporter's name follows 记者 without a colon
     ("authors", re.compile(r"(?:记者|記者|通讯员|通訊員)\s*(" + r"[\u4e00-\u9fff·]{2,5}(?:[\s、]+[\u4e00-\u9fff·]{2,5}){0,3}" + r")(?=[\s／/)）〕】]|报道|報導|報道|报导|$)")),
@@ -1069,24 +1070,38 @@ def resolve(
             out.authors = names.names
             out.provenance["authors"] = cand.kind
             break
-    for name in ("editor", "source"):
-        for cand in _first_kind_order([c for c in cands if c.field == name], PEOPLE_KINDS):
-            if name == "editor":
-                names = person_names(cand.value, site_names)
-                for reason in names.rejected:
-                    out.rejected[f"editor/{reason}"] += 1
-                value = " ".join(names.names) or None
-                if value is None and _STAFF_CODE_ALONE.match(clean_value(cand.value)):
-                    value = clean_value(cand.value)  # "责任编辑：NF051": the desk's code is its only credit
-            else:
-                value = clean_source(cand.value)
-                if value is None:
-                    out.rejected["source/not_a_source"] += 1
-            if value:
-                setattr(out, name, value)
-                out.provenance[name] = cand.kind
-                break
+    out.editor = _resolve_editor([c for c in cands if c.field == "editor"], site_names, out)
+    for cand in _first_kind_order([c for c in cands if c.field == "source"], PEOPLE_KINDS):
+        value = clean_source(cand.value)
+        if value is None:
+            out.rejected["source/not_a_source"] += 1
+            continue
+        out.source = value
+        out.provenance["source"] = cand.kind
+        break
     return out
+
+
+def _resolve_editor(cands: list[Candidate], site_names: tuple[str, ...], out: Resolved) -> str | None:
+    """The editors' names: the best kind's, then any other editor line's names ("编辑|禤志杰"
+    above "责编|陈梦莹", "编辑 刘晓阳" in the text and "责任编辑：姚立伟" under it: each credits
+    one editor of the article)."""
+    names: list[str] = []
+    for cand in _first_kind_order(cands, PEOPLE_KINDS):
+        if names and cand.kind not in _EDITOR_LINE_KINDS:
+            continue  # (a meta tag restates the line's editor or names the site's desk)
+        found = person_names(cand.value, site_names)
+        for reason in found.rejected:
+            out.rejected[f"editor/{reason}"] += 1
+        if not found.names and not names and _STAFF_CODE_ALONE.match(clean_value(cand.value)):
+            found.names.append(clean_value(cand.value))  # "责任编辑：NF051": the desk's code is its only credit
+        if found.names and not names:
+            out.provenance["editor"] = cand.kind
+        names.extend(n for n in found.names if n not in names)
+    return " ".join(names) or None
+
+
+_EDITOR_LINE_KINDS = ("headline_line", "text_line", "byline", "element", "block")
 
 
 def _resolve_title(

@@ -146,6 +146,14 @@ def test_an_outlet_named_as_source_is_no_author_and_roles_give_the_names():
     assert got.authors == ["王明", "李华"] and join_authors(got.authors) == "王明 李华"
 
 
+def test_every_editor_line_credits_its_editor_and_a_link_named_editor_is_none():
+    body = BODY + "<p>编辑|禤志杰</p><p>责编|陈梦莹</p><p>校对|黄慧敏</p>"
+    got = resolved(page(body=body, under="<span>2019-08-13 14:07</span><a href='/plan'>编辑计划表</a>"))
+    assert got.editor == "禤志杰 陈梦莹"
+    got = resolved(page(body=BODY + "<p>摄影/张艳 编辑/苏芳</p>", under="<a href='/plan'>编辑推荐</a>"))
+    assert got.editor == "苏芳"
+
+
 def test_a_photographers_credit_is_no_byline():
     got = resolved(page(under="<p>资料图：市民在寒冷天气中出行。中新社记者 贾天勇 摄</p>"))
     assert got.authors == []
