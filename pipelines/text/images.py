@@ -297,7 +297,7 @@ def _caption(img: etree._Element, after: list[tuple[str, etree._Element]]) -> tu
     if not text or len(text) > _MAX_CAPTION:
         return None, False
     img_block, text_block = _block_of(img), _block_of(owner)
-    near = text_block is img_block or (
+    near = img_block is not None and text_block is img_block or (
         text_block is not None and img_block is not None and (text_block.getprevious() is img_block or text_block.getparent() is img_block)
     )
     if near and (_CAPTION_CUE.search(text) or _looks_like_caption_block(owner)):

@@ -104,3 +104,14 @@ def test_keywords(html, want):
 def test_flattened_pinyin_leaves_short_fields():
     assert without_pinyin("行(háng)业(yè)", short=True) == "行业"
     assert without_pinyin("滟滪(yàn yù)：即滟滪滩") == "滟滪(yàn yù)：即滟滪滩"  # one gloss in a long field is content
+
+
+def test_a_tracking_pixel_outside_any_block_is_read_without_failing_the_page():
+    # <head><noscript><img>: lxml keeps the picture under <head>, in no block (a real page of
+    # setn.com failed its whole extraction on it)
+    tree = lxml.html.fromstring(
+        '<html><head><noscript><img src="http://b.example.test/p?c1=2"><span>追蹤</span></noscript></head>'
+        '<body><p><img src="/a.jpg">北京天安门广场</p></body></html>'
+    )
+    found = image_candidates(tree, "http://news.example.test/a.html")
+    assert [c.url for c in found][-1] == "http://news.example.test/a.jpg"
