@@ -42,7 +42,7 @@ _WS = re.compile(r"\s+")
 # one, and a bare date in some block of the page least.
 DATE_WEIGHTS = {"headline_line": 3.0, "jsonld": 3.0, "meta": 3.0, "text_line": 1.5, "time": 2.0, "lead": 2.0, "block": 0.5, "url": 1.0, "feed": 1.0, "markup": 1.0}
 CUE_WEIGHT = 1.5
-PEOPLE_KINDS = ("headline_line", "text_line", "byline", "lead", "jsonld", "element", "block", "meta")
+PEOPLE_KINDS = ("headline_line", "text_line", "byline", "lead", "jsonld", "element", "account", "block", "meta")
 
 
 @dataclass(frozen=True)
@@ -355,9 +355,22 @@ def _line_candidates(text: str, kind: str, year_hint: int | None = None) -> list
         out.append(Candidate(name, kind, iso, line=text, weekday=wd, cue=cue or meta_line))
     for name, value in labelled:
         out.append(Candidate(name, kind, value, line=text))
-    if kind == "headline_line" and not labelled and _OUTLET_LINE.match(text):
-        out.append(Candidate("source", kind, text, line=text))  # "新华社", "南方都市报" under the headline
+    if kind == "headline_line" and not labelled:
+        if _OUTLET_LINE.match(text):
+            out.append(Candidate("source", kind, text, line=text))  # "新华社", "南方都市报" under the headline
+        elif m := _ACCOUNT_BY_DATE.match(unicodedata.normalize("NFKC", text).strip()):
+            # "原创 GameForce 2019-09-04 22:18:34", "2019-05-17 · 苏皖城市报道": the account that
+            # posted, named beside the date without a label (self-media platforms, blogs, forums)
+            name = m.group(1) or m.group(2)
+            out.append(Candidate("source" if _OUTLET_LINE.match(name) else "authors", "account", name, line=text))
     return out
+
+
+_DAY_AND_TIME = r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+_ACCOUNT_BY_DATE = re.compile(
+    r"^(?:(?:原创|原創)\s+)?([^\s\d:：|｜·•]{2,20})\s*[·•|｜]?\s*" + _DAY_AND_TIME + r"$"
+    r"|^" + _DAY_AND_TIME + r"\s*[·•|｜]?\s*([^\s\d:：|｜·•]{2,20})$"
+)
 
 
 # A line under the headline that is only an outlet's name.
@@ -678,7 +691,7 @@ _BYLINE_LINE = re.compile(r"^.{0,12}?(?:记者|記者|作者|撰文|执笔|執�
 # "…一年5折回购。(李楠)": the reporter in brackets closing the last paragraph (Sina, Xinhua).
 # "石佳/中国青年报": the writer and the outlet, on the line under the headline or the text's first
 _NAME_AND_OUTLET = re.compile(r"^(" + _NAME + r"(?:[\s、]+" + _NAME + r"){0,2})\s*[/／|｜]\s*([\u4e00-\u9fff]{2,10}(?:报|報|社|网|網|台|新闻|新聞|周刊|週刊|杂志|雜誌))$")
-_CLOSING_NAME = re.compile(r"[(（]\s*(?:(?:记者|記者|文|作者|通讯员|通訊員)\s*[/:：]?\s*)?(" + _NAME + r"(?:[\s、]+" + _NAME + r"){0,2})\s*[)）]$")
+_CLOSING_NAME = re.compile(r"[(（]\s*(?:(?:记者|記者|文\s*/\s*[图圖]|[图圖]\s*/\s*文|文|作者|通讯员|通訊員)\s*[/:：]?\s*)?(" + _NAME + r"(?:[\s、]+" + _NAME + r"){0,2})\s*[)）]$")
 
 
 def text_candidates(text: str) -> list[Candidate]:
@@ -686,7 +699,7 @@ def text_candidates(text: str) -> list[Candidate]:
     byline line at its top or end, a reporter's name closing it."""
     out: list[Candidate] = []
     lines = [unicodedata.normalize("NFKC", line).strip() for line in (text or "").split("\n") if line.strip()]
-    for line in lines[:2] + lines[-5:]:
+    for line in lines[:6] + lines[-5:]:
         if len(line) <= 30 and (m := _BYLINE_LINE.match(line)):
             out.append(Candidate("authors", "byline", m.group(1), line=line))
         elif len(line) <= 30 and (m := _NAME_AND_OUTLET.match(line)):
@@ -1063,6 +1076,8 @@ def resolve(
     # An outlet the page names as the source is no author (<meta name="author" content="参考消息">).
     outlets = tuple(c.value for c in cands if c.field == "source")
     for cand in _first_kind_order([c for c in cands if c.field == "authors"], PEOPLE_KINDS):
+        if cand.kind == "account" and not _dates_the_article(cand.line, out.published):
+            continue  # "私募部分个股现买点 2015/07/04": a related story's title and date
         names = person_names(cand.value, site_names + outlets)
         for reason in names.rejected:
             out.rejected[f"authors/{reason}"] += 1
@@ -1080,6 +1095,15 @@ def resolve(
         out.provenance["source"] = cand.kind
         break
     return out
+
+
+def _dates_the_article(line: str | None, published: str | None) -> bool:
+    """The line gives the article's publication, to the minute the article shows (the account
+    beside that date posted it; a related story's line shows only its day)."""
+    if not (line and published):
+        return False
+    shown = published[:16] if "T" in published else published[:10]
+    return any(iso[:16] == shown for _, iso, _ in dates_in_line(line))
 
 
 def _resolve_editor(cands: list[Candidate], site_names: tuple[str, ...], out: Resolved) -> str | None:
@@ -1101,7 +1125,7 @@ def _resolve_editor(cands: list[Candidate], site_names: tuple[str, ...], out: Re
     return " ".join(names) or None
 
 
-_EDITOR_LINE_KINDS = ("headline_line", "text_line", "byline", "element", "block")
+_EDITOR_LINE_KINDS = ("headline_line", "text_line", "byline", "element", "account", "block")
 
 
 def _resolve_title(

@@ -166,6 +166,21 @@ def test_the_text_closing_with_the_reporters_name_or_a_name_and_outlet_line():
     assert (got.authors, got.source) == (["石佳"], "中国青年报")
 
 
+def test_credits_with_roles_closing_the_text_or_under_a_summary():
+    got = resolve(None, text_candidates("第一段。\n让金融更好地满足人民需要。(文/图 刘玺东 易赛楠)"), None, None, "Asia/Shanghai")
+    assert got.authors == ["刘玺东", "易赛楠"]
+    summary = "\n".join(f"要点{i}：数据行业整顿。" for i in range(4))
+    got = resolve(None, text_candidates(summary + "\n《棱镜》作者 周纯\n正文第一段。"), None, None, "Asia/Shanghai")
+    assert got.authors == ["周纯"]
+
+
+def test_the_account_beside_the_articles_date_posted_it_a_related_storys_title_did_not():
+    got = resolved(page(under="<p>原创 GameForce 2019-09-04 22:18:34</p><span>举报</span>"))
+    assert got.authors == ["GameForce"] and got.provenance["authors"] == "account"
+    got = resolved(page(under="<p>2015-07-04 08:44:22 来源: 网易财经</p><ul><li>私募部分个股现买点 2015/07/04</li></ul>"))
+    assert got.authors == [] and got.source == "网易财经"
+
+
 def test_forum_posters_are_read_from_the_first_posts_author_element():
     tree = page(
         title="求助：铝材报价 - 论坛", h1="求助：铝材报价",
