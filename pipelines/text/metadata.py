@@ -106,6 +106,17 @@ def _iso(y: int, mo: int, d: int, h: str | None = None, mi: str | None = None, s
     return out
 
 
+_PM = re.compile(r"\s*(?:pm|p\.m\.)(?![a-z])", re.I)
+
+
+def _text_iso(m: re.Match, text: str) -> str | None:
+    """A _DATE_TEXT match as ISO; "2014.12.13 01:06 pm" is 13:06."""
+    hour = m[4]
+    if hour and int(hour) < 12 and _PM.match(text, m.end()):
+        hour = str(int(hour) + 12)
+    return _iso(int(m[1]), int(m[2]), int(m[3]), hour, m[5], m[6], m[7])
+
+
 def parse_date(text: str) -> str | None:
     """The first date (and time, offset) in ``text`` as ISO 8601, or None."""
     text = unicodedata.normalize("NFKC", text or "").strip()
@@ -115,7 +126,7 @@ def parse_date(text: str) -> str | None:
     m = _DATE_TEXT.search(text)
     if not m:
         return None
-    return _iso(int(m[1]), int(m[2]), int(m[3]), m[4], m[5], m[6], m[7])
+    return _text_iso(m, text)
 
 
 # After a cue only: "发布时间：18-03-08 23:16" (two-digit year), and "10-08 12:00" (no year: the
@@ -137,7 +148,7 @@ def dates_in_line(line: str, year_hint: int | None = None) -> list[tuple[str, st
         return []
     out = []
     for m in _DATE_TEXT.finditer(norm):
-        value = _iso(int(m[1]), int(m[2]), int(m[3]), m[4], m[5], m[6], m[7])
+        value = _text_iso(m, norm)
         if not value:
             continue
         before = norm[max(0, m.start() - 12) : m.start()]
@@ -366,7 +377,7 @@ def _line_candidates(text: str, kind: str, year_hint: int | None = None) -> list
     return out
 
 
-_DAY_AND_TIME = r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+_DAY_AND_TIME = r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:[ap]m|[AP]M))?)?"
 _ACCOUNT_BY_DATE = re.compile(
     r"^(?:(?:原创|原創)\s+)?([^\s\d:：|｜·•]{2,20})\s*[·•|｜]?\s*" + _DAY_AND_TIME + r"$"
     r"|^" + _DAY_AND_TIME + r"\s*[·•|｜]?\s*([^\s\d:：|｜·•]{2,20})$"
@@ -389,7 +400,7 @@ _NEXT_LABEL = (
     r"|\s+\d|\s{2,}|\s*[|｜【\[]|(?<=\S)\s*(?:(?:19|20)\d{2}[-/.年])|$)"
 )
 _LABELLED = [
-    (name, re.compile(r"(?:^|[\s(（【\[〔|｜/:：]|本报|本報|特约|特約|见习|見習|实习|實習|首席)(?:" + labels + r")\s*(?:[:：︱丨|｜—/／]|\s)\s*(.{1,60}?)" + _NEXT_LABEL))
+    (name, re.compile(r"(?:^|[\s(（【\[〔|｜/:：]|本报|本報|特约|特約|见习|見習|实习|實習|首席)(?:" + labels + r")\s*(?:[:：︱丨|｜—/／╱]|\s)\s*(.{1,60}?)" + _NEXT_LABEL))
     for name, labels in _LABELS.items()
 ] + [
     # "来源CSDN | 作者魏星": a label run into its short value, the next one after a bar (not a
@@ -398,9 +409,9 @@ _LABELLED = [
     for name, labels in {**_LABELS, "editor": r"责任编辑|責任編輯|责编|責編"}.items()
 ] + [
     # "本报记者张三", "聯合報 記者林宸誼／即時報導": a reporter's name follows 记者 without a colon
-    ("authors", re.compile(r"(?:记者|記者|通讯员|通訊員)\s*(" + r"[\u4e00-\u9fff·]{2,5}(?:[\s、]+[\u4e00-\u9fff·]{2,5}){0,3}" + r")(?=[\s／/)）〕】]|报道|報導|報道|报导|$)")),
+    ("authors", re.compile(r"(?:记者|記者|通讯员|通訊員)\s*(" + r"[\u4e00-\u9fff·]{2,5}(?:[\s、]+[\u4e00-\u9fff·]{2,5}){0,3}" + r")(?=[\s／/╱)）〕】]|报道|報導|報道|报导|$)")),
     # "澎湃新闻记者 段彦超", "聯合報 記者…": the outlet the reporter writes for
-    ("source", re.compile(r"(?:^|[\s(（【〔])([\u4e00-\u9fff]{1,8}(?:报|報|社|网|網|台|新闻|新聞|日报|日報|周刊|週刊))\s*(?:记者|記者)")),
+    ("source", re.compile(r"(?:^|[\s(（【〔])([\u4e00-\u9fff]{1,8}(?:报|報|社|网|網|台|新闻|新聞|日报|日報|周刊|週刊))\s*[/／╱]?\s*(?:记者|記者)")),
 ]
 _LABELLED_START = re.compile(r"^(?:" + _LABELS["authors"] + r")\s*[:：]?\s*")
 _DISCUZ_POSTED = re.compile(r"^(\S{1,30})\s+(?:发表于|發表於)\s")
@@ -691,6 +702,15 @@ _BYLINE_LINE = re.compile(r"^.{0,12}?(?:记者|記者|作者|撰文|执笔|執�
 # "…一年5折回购。(李楠)": the reporter in brackets closing the last paragraph (Sina, Xinhua).
 # "石佳/中国青年报": the writer and the outlet, on the line under the headline or the text's first
 _NAME_AND_OUTLET = re.compile(r"^(" + _NAME + r"(?:[\s、]+" + _NAME + r"){0,2})\s*[/／|｜]\s*([\u4e00-\u9fff]{2,10}(?:报|報|社|网|網|台|新闻|新聞|周刊|週刊|杂志|雜誌))$")
+# Taiwan's and Hong Kong's credit: the names, then where they reported from, at the top or
+# closing the text: "（劉利貞／綜合外電報導）", "（民視新聞陳韻平、郭文海台北報導）", "金名/高雄報導"
+_NAME_SHORT = r"[\u4e00-\u9fff·]{2,4}?"
+_REPORTED_CREDIT = re.compile(
+    r"(?:^|\s|(?P<open>[(（【]))(?:[\u4e00-\u9fff]{1,6}?(?:新聞|新闻|日報|日报|晚報|晚报|報|报|社|電視|电视|台|網|网)\s*[/／╱]?)?\s*"
+    r"(?P<role>(?:记者|記者|文|作者|通讯员|通訊員)\s*[/／╱:：]?\s*)?"
+    r"(?P<names>" + _NAME_SHORT + r"(?:[、\s]+" + _NAME_SHORT + r"){0,3}?)\s*(?P<slash>[/／╱])?\s*"
+    r"(?:綜合外電|综合外电|綜合|综合|即時|即时|[\u4e00-\u9fff]{2})?(?:報導|报道|報道|报导)\s*[)）】]?$"
+)
 _CLOSING_NAME = re.compile(r"[(（]\s*(?:(?:记者|記者|文\s*/\s*[图圖]|[图圖]\s*/\s*文|文|作者|通讯员|通訊員)\s*[/:：]?\s*)?(" + _NAME + r"(?:[\s、]+" + _NAME + r"){0,2})\s*[)）]$")
 
 
@@ -709,6 +729,11 @@ def text_candidates(text: str) -> list[Candidate]:
         if m := _CLOSING_NAME.search(line[-40:]):
             out.append(Candidate("authors", "byline", m.group(1), line=line[-40:]))
             break
+    for line in dict.fromkeys(lines[:6] + lines[-5:]):
+        m = _REPORTED_CREDIT.search(line[-40:])
+        # ("台中 嘉义 綜合報導" names places: a credit has brackets, a role or a slash)
+        if m and (m["open"] or m["role"] or m["slash"]):
+            out.append(Candidate("authors", "byline", m["names"], line=line[-40:]))
     for line in (text or "").split("\n")[:2]:
         norm = unicodedata.normalize("NFKC", line).strip()
         m = _LEAD_DATE.match(norm)
@@ -751,8 +776,10 @@ _ROLES = (
     r"楼主|樓主|博主|发帖人|發帖人|By|by"
 )
 _ROLE_WORD = re.compile(r"(?:" + _ROLES + r")")
-_ROLE_SLASH = re.compile(r"(?:^|(?<=\s))(?:文|图|圖|摄|攝|图片|圖片|视频|視頻)\s*[/／:：]\s*|\s*[/／]\s*(?:文|图|圖|摄|攝)(?=\s|$)")
-_NAME_SPLIT = re.compile(r"[、，,;；/／|｜&＆]+|\s+(?:and|und|et|和|与|與|及)\s+|\s+")
+_ROLE_SLASH = re.compile(r"(?:^|(?<=\s))(?:文|图|圖|摄|攝|图片|圖片|视频|視頻)\s*[/／╱:：]\s*|\s*[/／╱]\s*(?:文|图|圖|摄|攝)(?=\s|$)")
+# "记者 赖淑敏 台北报导", "記者楊正海╱即時報導": where and how it was reported, after the names
+_REPORTED_FROM = re.compile(r"(?:^|(?<=[\s/／╱]))[\u4e00-\u9fff]{0,4}(?:报道|報導|報道|报导)(?=[\s/／╱)）】]|$)")
+_NAME_SPLIT = re.compile(r"[、，,;；/／╱|｜&＆]+|\s+(?:and|und|et|和|与|與|及)\s+|\s+")
 _PLACEHOLDERS = {
     "佚名", "匿名", "未知", "管理员", "管理員", "admin", "administrator", "本站", "本网", "本網", "小编", "小編", "网友", "網友",
     "编辑部", "編輯部", "本报", "本報", "本刊", "网站", "網站",  # (责任编辑：网站编辑: the site's desk, no one) "unknown", "anonymous", "guest", "游客", "遊客", "站长", "站長", "webmaster", "root", "系统", "系統",
@@ -772,9 +799,14 @@ _STAFF_CODE_ALONE = re.compile(r"^[A-Z]{1,4}\d{2,6}$")
 _STAFF_CODE = re.compile(r"(?<=[\u4e00-\u9fff])\s*[_\s]\s*[A-Z]{1,4}\d{2,}\b")  # 杨倩_NF4425, 韩保林 PK155
 
 
+_ENCLOSING = {"【": "】", "[": "]", "(": ")", "（": "）", "〔": "〕"}
+
+
 def clean_value(value: str) -> str:
     """A field's raw text with ruby readings, flattened pinyin, staff codes and the next label cut off."""
-    value = _STAFF_CODE.sub("", unicodedata.normalize("NFKC", value or ""))
+    value = _STAFF_CODE.sub("", unicodedata.normalize("NFKC", value or "")).strip()
+    if value[:1] in _ENCLOSING and value.endswith(_ENCLOSING[value[0]]):
+        value = value[1:-1]  # "【聯合晚報╱記者楊正海╱即時報導】": the whole credit in brackets
     value = _PINYIN_PAREN.sub("", value)
     value, _ = remove_flattened_pinyin(value, min_groups=1)
     for m in _VALUE_STOP.finditer(value):
@@ -800,7 +832,7 @@ def person_names(raw: str, site_names: tuple[str, ...] = ()) -> Names:
     if _HTMLISH.search(raw or "") and not _CJK.search(raw or ""):
         return Names([], ["markup_or_url"])
     value = clean_value(raw)
-    value = _ROLE_SLASH.sub(" ", value)
+    value = _ROLE_SLASH.sub(" ", _REPORTED_FROM.sub(" ", value))
     value = _ROLE_WORD.sub(" ", value)
     names: list[str] = []
     site_keys = {_key(s).lower() for s in site_names if s}
@@ -1086,7 +1118,14 @@ def resolve(
             out.provenance["authors"] = cand.kind
             break
     out.editor = _resolve_editor([c for c in cands if c.field == "editor"], site_names, out)
-    for cand in _first_kind_order([c for c in cands if c.field == "source"], PEOPLE_KINDS):
+    sources = [c for c in cands if c.field == "source"]
+    # Outlets' names alone on lines under the headline: one is the source ("新华社"); several are
+    # a list (newsletters to subscribe to, partner sites).
+    alone = [c for c in sources if c.kind == "headline_line" and c.line == c.value]
+    if len({c.value for c in alone}) > 2:
+        sources = [c for c in sources if c not in alone]
+        out.rejected["source/outlet_list"] += len(alone)
+    for cand in _first_kind_order(sources, PEOPLE_KINDS):
         value = clean_source(cand.value)
         if value is None:
             out.rejected["source/not_a_source"] += 1

@@ -181,6 +181,27 @@ def test_the_account_beside_the_articles_date_posted_it_a_related_storys_title_d
     assert got.authors == [] and got.source == "网易财经"
 
 
+@pytest.mark.parametrize("text, names", [
+    ("第一段。\n羅布斯塔則主要作為即溶咖啡原料。（劉利貞／綜合外電報導）", ["劉利貞"]),
+    ("第一段。\n每月都虧10萬多元。（民視新聞陳韻平、郭文海台北報導）", ["陳韻平", "郭文海"]),
+    ("新頭殼newtalk2014.10.24 金名/高雄報導\n2014高雄電影節今日開幕。", ["金名"]),
+    ("第一段。\n台中 嘉義 綜合報導", []),  # places, not people: no bracket, role or slash
+])
+def test_taiwans_credits_name_the_reporters_then_where_they_reported_from(text, names):
+    assert resolve(None, text_candidates(text), None, None, "Asia/Shanghai").authors == names
+
+
+def test_a_bracketed_credit_a_twelve_hour_time_and_a_list_of_outlets_under_the_headline():
+    under = (
+        '<div class="story_bady_info_author"><span>2014.12.13 01:06 pm</span> <a>【聯合晚報╱記者楊正海╱即時報導】</a></div>'
+        "<ul><li>訂閱電子報</li><li>聯合電子報</li><li>一周大事電子報</li></ul>"
+    )
+    got = resolved(page(under=under), fetched=None)
+    assert got.published == "2014-12-13T13:06:00+08:00"
+    assert got.authors == ["楊正海"] and got.source == "聯合晚報"
+    assert person_names("記者賴淑敏 蔣龍祥 台北報導").names == ["賴淑敏", "蔣龍祥"]
+
+
 def test_forum_posters_are_read_from_the_first_posts_author_element():
     tree = page(
         title="求助：铝材报价 - 论坛", h1="求助：铝材报价",
