@@ -33,6 +33,7 @@ from lxml import etree
 from pipelines.text.ruby import remove_flattened_pinyin
 
 _WS = re.compile(r"\s+")
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")  # zero-width and soft-hyphen characters
 
 # --- candidates -------------------------------------------------------------------------
 
@@ -77,7 +78,7 @@ class PageMetadata:
 # Dates -------------------------------------------------------------------------------------
 _DATE_TEXT = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?"
-    r"(?:\s*(?:T|\s|&nbsp;)?\s*(\d{1,2})\s*[:：时時]\s*(\d{2})(?:\s*[:：分]\s*(\d{2}))?)?"
+    r"(?:\s*(?:T|\s|&nbsp;)?\s*(?:(?:HKT|CST|TWT|BJT)\s*)?(\d{1,2})\s*[:：时時]\s*(\d{2})(?:\s*[:：分]\s*(\d{2}))?)?"
     r"(?:\s*(Z|[+-]\d{2}:?\d{2})(?!\d))?"
 )
 _COMPACT_DATE = re.compile(r"^((?:19|20)\d{2})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?$")
@@ -208,7 +209,7 @@ _META_PUBLISHED = {
     "datepublished", "originalpublicationdate", "article.published", "og:release_date", "release_date",
     "weibo:article:create_at", "firstpublishedtime", "ptime", "createdate", "create_date", "created",
     "parsely-pub-date", "cxenseparse:recs:publishtime", "bt:pubdate", "citation_publication_date", "apub:time",
-    "og:time", "article:publish_time", "publishdate_time", "mediapublishtime",
+    "og:time", "article:publish_time", "publishdate_time", "mediapublishtime", "articledate",
 }
 _META_MODIFIED = {
     "article:modified_time", "og:updated_time", "og:article:modified_time", "datemodified", "lastmodifiedtime",
@@ -404,12 +405,14 @@ _LABELLED = [
     for name, labels in _LABELS.items()
 ] + [
     # "来源CSDN | 作者魏星": a label run into its short value, the next one after a bar (not a
-    # bare 编辑: "编辑计划表", "编辑推荐" are links)
+    # bare 编辑 or 文字: "编辑计划表", "编辑推荐" are links, "文字大小" a button)
     (name, re.compile(r"(?:^|[\s|｜])(?:" + labels + r")(?![:：\s])([^\s|｜:：]{2,20}?)(?=\s*[|｜]|\s*$)"))
-    for name, labels in {**_LABELS, "editor": r"责任编辑|責任編輯|责编|責編"}.items()
+    for name, labels in {**_LABELS, "authors": r"作者|撰文|撰稿|记者|記者", "editor": r"责任编辑|責任編輯|责编|責編"}.items()
 ] + [
     # "本报记者张三", "聯合報 記者林宸誼／即時報導": a reporter's name follows 记者 without a colon
     ("authors", re.compile(r"(?:记者|記者|通讯员|通訊員)\s*(" + r"[\u4e00-\u9fff·]{2,5}(?:[\s、]+[\u4e00-\u9fff·]{2,5}){0,3}" + r")(?=[\s／/╱)）〕】]|报道|報導|報道|报导|$)")),
+    # "中央社 澎湖縣28日電", "新华社北京3月5日电": the agency whose dispatch it is
+    ("source", re.compile(r"(?:^|[\s(（【〔])([\u4e00-\u9fff]{1,6}(?:社|报|報|网|網|台|新闻|新聞))\s*[\u4e00-\u9fff]{2,6}?(?:\d{1,2}月)?\d{1,2}日[电電]")),
     # "澎湃新闻记者 段彦超", "聯合報 記者…": the outlet the reporter writes for
     ("source", re.compile(r"(?:^|[\s(（【〔])([\u4e00-\u9fff]{1,8}(?:报|報|社|网|網|台|新闻|新聞|日报|日報|周刊|週刊))\s*[/／╱]?\s*(?:记者|記者)")),
 ]
@@ -786,7 +789,7 @@ _PLACEHOLDERS = {
     "null", "none", "undefined", "name", "email", "author", "editor", "全部", "暂无", "暫無", "暂无简介", "新闻中心", "新聞中心", "综合", "綜合", "网络", "網絡", "互联网", "互聯網", "原创", "原創", "转载", "轉載", "作者", "来源", "來源",
 }
 _SOFTWARE = re.compile(r"discuz|comsenz|powered|phpwind|wordpress|dedecms|dede|phpcms|empirecms|帝国|帝國|\bteam\b|\bui\b|\bcms\b|动易|動易|织梦|織夢", re.I)
-_OUTLET_END = re.compile(r"(?:快讯|快訊|通讯社|通訊社|网|網|报|報|社|台|集团|集團|中心|公司|杂志|雜誌|频道|頻道|新闻|新聞|网站|網站|客户端|客戶端|编辑部|編輯部|日报|日報|晚报|晚報|时报|時報|周刊|週刊|在线|在線|官网|官網|政府|委员会|委員會|办公室|辦公室|局|厅|廳|部|院|署|协会|協會)$")
+_OUTLET_END = re.compile(r"(?:快讯|快訊|通讯社|通訊社|网|網|报|報|社|台|集团|集團|中心|公司|杂志|雜誌|频道|頻道|新闻|新聞|网站|網站|客户端|客戶端|编辑部|編輯部|日报|日報|晚报|晚報|时报|時報|周刊|週刊|在线|在線|官网|官網|政府|委员会|委員會|办公室|辦公室|局|厅|廳|部|院|署|协会|協會)(?:[A-Za-z]{2,8})?$")
 _HTMLISH = re.compile(r"[<>=\"{}]|://|www\.|\.(?:com|cn|net|org|gov|edu|html?|php|asp)\b|@", re.I)
 # An id, not a name: "L_104485", digits alone, a hash. (A forum's "ddos8919" is a username.)
 _ID_LIKE = re.compile(r"^[A-Za-z]{0,2}[_-]\d{3,}$|^\d+$|^[0-9a-f]{12,}$", re.I)
@@ -794,7 +797,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _TRIM = " \t\u3000|｜·•-—:：,，;；()（）[]【】<>《》\"'“”‘’.。!！?？*"
 
 
-_UI_WORDS = re.compile(r"文章|更多|全部|最近|相关|相關|关注|關注|粉丝|粉絲|简介|簡介|登录|登錄|注册|註冊|评论|評論|收藏|分享|首页|首頁")
+_UI_WORDS = re.compile(r"文章|更多|全部|最近|相关|相關|关注|關注|粉丝|粉絲|简介|簡介|登录|登錄|注册|註冊|评论|評論|收藏|分享|首页|首頁|大小|字体|字體|列印|打印")
 _STAFF_CODE_ALONE = re.compile(r"^[A-Z]{1,4}\d{2,6}$")
 _STAFF_CODE = re.compile(r"(?<=[\u4e00-\u9fff])\s*[_\s]\s*[A-Z]{1,4}\d{2,}\b")  # 杨倩_NF4425, 韩保林 PK155
 
@@ -804,7 +807,7 @@ _ENCLOSING = {"【": "】", "[": "]", "(": ")", "（": "）", "〔": "〕"}
 
 def clean_value(value: str) -> str:
     """A field's raw text with ruby readings, flattened pinyin, staff codes and the next label cut off."""
-    value = _STAFF_CODE.sub("", unicodedata.normalize("NFKC", value or "")).strip()
+    value = _STAFF_CODE.sub("", _INVISIBLE.sub("", unicodedata.normalize("NFKC", value or ""))).strip()
     if value[:1] in _ENCLOSING and value.endswith(_ENCLOSING[value[0]]):
         value = value[1:-1]  # "【聯合晚報╱記者楊正海╱即時報導】": the whole credit in brackets
     value = _PINYIN_PAREN.sub("", value)
@@ -846,6 +849,11 @@ def person_names(raw: str, site_names: tuple[str, ...] = ()) -> Names:
             continue
         if part not in names:
             names.append(part)
+    # "記者:陳麗雯李新.周玉蔻領表 將與朱立倫PK黨魁 國民黨LIVE": a related story's headline run into
+    # the byline; what is left between its long runs is no name either.
+    if names and sum(r in ("not_a_name", "too_long") for r in rejected) >= max(2, len(names)):
+        rejected += ["sentence"] * len(names)
+        names = []
     # "John Smith" was split at its space: Latin names are rejoined word by word.
     if names and all(not _CJK.search(n) for n in names) and not re.search(r"[、，,;；/／|｜&]| and ", value):
         names = [" ".join(names)] if len(names) <= 4 else []
@@ -1170,7 +1178,7 @@ _EDITOR_LINE_KINDS = ("headline_line", "text_line", "byline", "element", "accoun
 def _resolve_title(
     cands: list[Candidate], site: SiteKnowledge | None, site_names: tuple[str, ...], fallback: str | None, chinese: bool, out: Resolved
 ) -> str | None:
-    titles = {c.kind: c.value for c in reversed([c for c in cands if c.field == "title"])}
+    titles = {c.kind: _INVISIBLE.sub("", c.value) for c in reversed([c for c in cands if c.field == "title"])}
     affixes = site.affixes if site else set()
     # A title that is the site's name (a logo in <h1>) is no headline.
     site_keys = {_key(s) for s in site_names if s}
@@ -1190,7 +1198,7 @@ def _resolve_title(
                 pick, kind = cleaned[k], k
                 break
     if pick is None and fallback:
-        pick, kind = strip_title(fallback, affixes, site_names, chinese), "extraction"
+        pick, kind = strip_title(_INVISIBLE.sub("", fallback), affixes, site_names, chinese), "extraction"
     if pick is None:
         return None
     # <h1> with a badge after the headline (精华, 置顶, 原创): the agreeing shorter title.

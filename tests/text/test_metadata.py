@@ -202,6 +202,22 @@ def test_a_bracketed_credit_a_twelve_hour_time_and_a_list_of_outlets_under_the_h
     assert person_names("記者賴淑敏 蔣龍祥 台北報導").names == ["賴淑敏", "蔣龍祥"]
 
 
+def test_hong_kong_pages_buttons_zones_and_agencies_are_no_names():
+    tree = page(
+        head='<script type="application/ld+json">{"@type":"NewsArticle","author":"香港經濟日報HKET"}</script>',
+        h1="\u200b港鐵分享利潤歸入算式", title="港鐵分享利潤歸入算式",
+        under="<p>2023-04-14 HKT 21:06</p><p>2023-04-14 列印 文字大小</p>",
+    )
+    got = resolved(tree)
+    assert got.title == "港鐵分享利潤歸入算式"
+    assert got.published == "2023-04-14T21:06:00+08:00"
+    assert got.authors == []
+    got = resolved(page(under="<p>2018-02-28 14:31 中央社 澎湖縣28日電</p>"))
+    assert got.source == "中央社" and got.authors == []
+    assert resolved(page(head='<meta name="articleDate" content="20230329">')).published == "2023-03-29"
+    assert person_names("陳麗雯李新.周玉蔻領表 將與朱立倫PK黨魁 國民黨LIVE 陳麗雯朱立倫宣布參選黨魁").names == []
+
+
 def test_forum_posters_are_read_from_the_first_posts_author_element():
     tree = page(
         title="求助：铝材报价 - 论坛", h1="求助：铝材报价",
