@@ -346,6 +346,33 @@ def find_headline_element(tree: lxml.html.HtmlElement, title_hints: list[str]) -
 _TITLE_CLASS = etree.XPath("//body//*[contains(@class,'title') or contains(@id,'title')][string-length(normalize-space()) <= 200]")
 
 
+_HEADINGS = etree.XPath(
+    "//body//*[self::h1 or self::h2 or self::h3 or contains(translate(@class,'TIL','til'),'tit') or contains(translate(@id,'TIL','til'),'tit')]"
+)
+
+
+def _first_heading(tree: lxml.html.HtmlElement, site_names: tuple[str, ...]) -> str | None:
+    """Without an element that shows the page's titles: the first heading of the body (a
+    heading tag, or a class or id naming a title: "innerBigNewsTitle", "News_page_tittle"), its
+    text outside links (a linked heading is a list's item, a breadcrumb's links are not the
+    headline). For sites whose every <title> is the site's name."""
+    site_keys = {_key(n) for n in site_names}
+    for el in _HEADINGS(tree):
+        text = _WS.sub(" ", "".join(t for t in _VISIBLE_TEXT(el) if not any(a.tag == "a" for a in _ancestors_to(t, el)))).strip(_TRIM)
+        if 6 <= len(_key(text)) <= 80 and _key(text) not in site_keys:
+            return text
+    return None
+
+
+def _ancestors_to(text: object, top: lxml.html.HtmlElement):
+    el = text.getparent()
+    while el is not None:
+        yield el
+        if el is top:
+            return
+        el = el.getparent()
+
+
 def _same_headline(shown: str, title: str) -> bool:
     """The element shows the title, or the title is the element's text with the site's affixes."""
     return shown == title or title.startswith(shown) or shown.startswith(title) or (len(shown) >= 8 and shown in title)
@@ -628,6 +655,8 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] 
             # Just above the headline some sites print the date; a weekday there is a top bar's.
             for line in _line_of(el):
                 cands.extend(c for c in _line_candidates(line, "block") if c.field in ("published", "modified"))
+    elif heading := _first_heading(tree, meta.site_names):
+        cands.append(Candidate("title", "heading", heading))
     cands.extend(structured)
     if head_title:
         cands.append(Candidate("title", "title_tag", head_title))
@@ -797,7 +826,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _TRIM = " \t\u3000|｜·•-—:：,，;；()（）[]【】<>《》\"'“”‘’.。!！?？*"
 
 
-_UI_WORDS = re.compile(r"文章|更多|全部|最近|相关|相關|关注|關注|粉丝|粉絲|简介|簡介|登录|登錄|注册|註冊|评论|評論|收藏|分享|首页|首頁|大小|字体|字體|列印|打印")
+_UI_WORDS = re.compile(r"文章|更多|全部|最近|相关|相關|关注|關注|粉丝|粉絲|简介|簡介|登录|登錄|注册|註冊|评论|評論|收藏|分享|首页|首頁|大小|字体|字體|列印|打印|发表|發表|发布|發布|发帖|發帖|回复|回覆|楼主|樓主")
 _STAFF_CODE_ALONE = re.compile(r"^[A-Z]{1,4}\d{2,6}$")
 _STAFF_CODE = re.compile(r"(?<=[\u4e00-\u9fff])\s*[_\s]\s*[A-Z]{1,4}\d{2,}\b")  # 杨倩_NF4425, 韩保林 PK155
 
@@ -982,6 +1011,8 @@ class SiteKnowledge:
             if c.field == "title" and c.kind in ("title_tag", "h1", "og"):
                 sufs, pres = title_affixes(c.value)
                 affixes.update(_key(a) for a in sufs + pres if a)
+                if c.kind != "h1":
+                    affixes.add(_key(c.value))  # the whole <title> on every page: the site's, no headline
         for a in affixes:
             self.affix_pages[a] += 1
         for line in {c.line for c in meta.candidates if c.field in ("published", "modified") and c.line}:
@@ -1193,7 +1224,7 @@ def _resolve_title(
     if h1 and (not others or any(_key(h1) in _key(o) or _key(o) in _key(h1) for o in others)):
         pick, kind = h1, "h1"
     else:
-        for k in ("jsonld", "og", "title_tag"):
+        for k in ("jsonld", "og", "title_tag", "heading"):
             if cleaned.get(k):
                 pick, kind = cleaned[k], k
                 break

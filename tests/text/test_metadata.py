@@ -218,6 +218,27 @@ def test_hong_kong_pages_buttons_zones_and_agencies_are_no_names():
     assert person_names("陳麗雯李新.周玉蔻領表 將與朱立倫PK黨魁 國民黨LIVE 陳麗雯朱立倫宣布參選黨魁").names == []
 
 
+def test_a_site_whose_titles_are_its_name_gives_the_first_heading_of_the_body():
+    tree = lxml.html.fromstring(
+        "<html><head><title>風傳媒 一個新媒體</title><meta property='og:site_name' content='風傳媒 一個新媒體'></head><body>"
+        "<h3><a href='/a.html'>另一則新聞的標題在這裡</a></h3><p class='crumb'><a href='/'>首頁</a></p>"
+        "<h3 class='innerBigNewsTitle'>油價跌跌不休 重挫歐美股市</h3><div>" + BODY + "</div></body></html>"
+    )
+    got = resolved(tree)
+    assert got.title == "油價跌跌不休 重挫歐美股市" and got.provenance["title"] == "heading"
+
+
+def test_a_title_every_page_of_a_site_shows_is_the_sites_name():
+    site = SiteKnowledge(min_pages=3)
+    for i in range(3):
+        tree = lxml.html.fromstring(
+            f"<html><head><title>公共電視台 新聞網</title></head><body><div class='news_tit'>第{i}則新聞的標題文字</div>{BODY}</body></html>"
+        )
+        meta = read_metadata(tree, f"http://news.pts.test/{i}.html")
+        site.observe(meta, f"http://news.pts.test/{i}.html")
+    assert resolve(meta, [], site, None, "Asia/Taipei").title == "第2則新聞的標題文字"
+
+
 def test_forum_posters_are_read_from_the_first_posts_author_element():
     tree = page(
         title="求助：铝材报价 - 论坛", h1="求助：铝材报价",
