@@ -870,6 +870,8 @@ def person_names(raw: str, site_names: tuple[str, ...] = ()) -> Names:
     site_keys = {_key(s).lower() for s in site_names if s}
     parts = [p for p in (part.strip(_TRIM) for part in _NAME_SPLIT.split(value)) if p]
     for part in parts:
+        if m := _AFFILIATION.match(part):
+            part = m.group(1)  # "武汉大学历史学院郭伦": the writer after the school
         reason = _not_a_name(part, site_keys)
         if reason is None and len(parts) > 1 and len(_CJK.findall(part)) > 4 and "·" not in part:
             reason = "not_a_name"  # among several names, a longer run is the sentence after them
@@ -887,6 +889,11 @@ def person_names(raw: str, site_names: tuple[str, ...] = ()) -> Names:
     if names and all(not _CJK.search(n) for n in names) and not re.search(r"[、，,;；/／|｜&]| and ", value):
         names = [" ".join(names)] if len(names) <= 4 else []
     return Names(names, rejected)
+
+
+_AFFILIATION = re.compile(
+    r"^[\u4e00-\u9fff]{2,16}(?:大学|大學|学院|學院|研究院|研究所|研究中心|医院|醫院|公司|集团|集團)([\u4e00-\u9fff]{2,3})$"
+)
 
 
 def _not_a_name(part: str, site_keys: set[str]) -> str | None:
@@ -1150,6 +1157,11 @@ def resolve(
         if cand.kind == "account" and not _dates_the_article(cand.line, out.published):
             continue  # "私募部分个股现买点 2015/07/04": a related story's title and date
         names = person_names(cand.value, site_names + outlets)
+        if cand.kind == "block":
+            # A line anywhere in the page ("…判終身監禁 記者追案促司法破除沉痾": 記者 in a
+            # headline) credits a person's name, not an account's long name.
+            long = [n for n in names.names if len(_CJK.findall(n)) > 4 and "·" not in n]
+            names = Names([n for n in names.names if n not in long], names.rejected + ["not_a_name"] * len(long))
         for reason in names.rejected:
             out.rejected[f"authors/{reason}"] += 1
         if names.names:

@@ -239,6 +239,12 @@ def test_a_title_every_page_of_a_site_shows_is_the_sites_name():
     assert resolve(meta, [], site, None, "Asia/Taipei").title == "第2則新聞的標題文字"
 
 
+def test_a_writer_after_the_school_and_a_reporter_noun_in_a_headline():
+    assert person_names("武汉大学历史学院郭伦").names == ["郭伦"]
+    body = BODY + "<ul><li>美國知名律師殺妻兒判終身監禁 記者追案促司法破除沉痾</li></ul>"
+    assert resolved(page(body=body)).authors == []
+
+
 def test_forum_posters_are_read_from_the_first_posts_author_element():
     tree = page(
         title="求助：铝材报价 - 论坛", h1="求助：铝材报价",
