@@ -716,7 +716,8 @@ def _byline_element(el: lxml.html.HtmlElement) -> list[Candidate]:
     if labelled:
         return [Candidate(name, "element", value) for name, value in labelled]
     if _SOURCE_ELEMENT_NAME.search(marker) and not _AUTHOR_ELEMENT_NAME.search(marker):
-        return [] if dates_in_line(t) else [Candidate("source", "element", t)]
+        # (an outlet's name is short: "苹果发布新iPhone 11：配6种颜色" in a video's source box is a title)
+        return [] if dates_in_line(t) or len(t) > 20 or re.search(r"[：:，,。！？!?]", t) else [Candidate("source", "element", t)]
     if "editor" in marker.lower() and not _AUTHOR_ELEMENT_NAME.search(marker):
         return [Candidate("editor", "element", t)]
     if not dates_in_line(t):
@@ -1153,10 +1154,13 @@ def resolve(
     out.title = _resolve_title(cands, site, site_names, fallback_title, chinese, out)
     # An outlet the page names as the source is no author (<meta name="author" content="参考消息">).
     outlets = tuple(c.value for c in cands if c.field == "source")
+    outlet_accounts: list[str] = []
     for cand in _first_kind_order([c for c in cands if c.field == "authors"], PEOPLE_KINDS):
         if cand.kind == "account" and not _dates_the_article(cand.line, out.published):
             continue  # "私募部分个股现买点 2015/07/04": a related story's title and date
         names = person_names(cand.value, site_names + outlets)
+        if cand.kind == "account" and not names.names and set(names.rejected) & {"site_name", "outlet"}:
+            outlet_accounts.append(cand.value)  # "2019-09-05 11:10 游民星空[整理]": the site posted it
         if cand.kind == "block":
             # A line anywhere in the page ("…判終身監禁 記者追案促司法破除沉痾": 記者 in a
             # headline) credits a person's name, not an account's long name.
@@ -1176,6 +1180,7 @@ def resolve(
     if len({c.value for c in alone}) > 2:
         sources = [c for c in sources if c not in alone]
         out.rejected["source/outlet_list"] += len(alone)
+    sources += [Candidate("source", "account", v) for v in outlet_accounts]
     for cand in _first_kind_order(sources, PEOPLE_KINDS):
         value = clean_source(cand.value)
         if value is None:

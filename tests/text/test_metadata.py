@@ -245,6 +245,15 @@ def test_a_writer_after_the_school_and_a_reporter_noun_in_a_headline():
     assert resolved(page(body=body)).authors == []
 
 
+def test_the_site_beside_the_date_is_the_source_and_a_video_title_is_none():
+    tree = page(title="逆水寒再按照这个速度研发下去|游民星空", h1="逆水寒再按照这个速度研发下去",
+                under="<span>2019-09-05 11:10 游民星空[整理]</span>")
+    got = resolved(tree)
+    assert got.source == "游民星空" and got.authors == []
+    got = resolved(page(under="<span>2019-09-11 01:53</span><span id='J_Video_Source'>苹果发布新iPhone 11：配6种颜色</span>"))
+    assert got.source is None
+
+
 def test_forum_posters_are_read_from_the_first_posts_author_element():
     tree = page(
         title="求助：铝材报价 - 论坛", h1="求助：铝材报价",
