@@ -407,7 +407,7 @@ def _line_candidates(text: str, kind: str, year_hint: int | None = None) -> list
 
 _DAY_AND_TIME = r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:[ap]m|[AP]M))?)?"
 _ACCOUNT_BY_DATE = re.compile(
-    r"^(?:(?:原创|原創)\s+)?([^\s\d:：|｜·•]{2,20})\s*[·•|｜]?\s*" + _DAY_AND_TIME + r"$"
+    r"^(?:(?:原创|原創)\s+)?([^\s\d:：|｜·•]{2,20})\s*[·•|｜]?\s*" + _DAY_AND_TIME + r"(?:\s.*)?$"
     r"|^" + _DAY_AND_TIME + r"\s*[·•|｜]?\s*([^\s\d:：|｜·•]{2,20})$"
 )
 
@@ -819,7 +819,7 @@ _PLACEHOLDERS = {
     "null", "none", "undefined", "name", "email", "author", "editor", "全部", "暂无", "暫無", "暂无简介", "新闻中心", "新聞中心", "综合", "綜合", "网络", "網絡", "互联网", "互聯網", "原创", "原創", "转载", "轉載", "作者", "来源", "來源",
 }
 _SOFTWARE = re.compile(r"discuz|comsenz|powered|phpwind|wordpress|dedecms|dede|phpcms|empirecms|帝国|帝國|\bteam\b|\bui\b|\bcms\b|动易|動易|织梦|織夢", re.I)
-_OUTLET_END = re.compile(r"(?:快讯|快訊|通讯社|通訊社|网|網|报|報|社|台|集团|集團|中心|公司|杂志|雜誌|频道|頻道|新闻|新聞|网站|網站|客户端|客戶端|编辑部|編輯部|日报|日報|晚报|晚報|时报|時報|周刊|週刊|在线|在線|官网|官網|政府|委员会|委員會|办公室|辦公室|局|厅|廳|部|院|署|协会|協會)(?:[A-Za-z]{2,8})?$")
+_OUTLET_END = re.compile(r"(?:快讯|快訊|中文站|通讯社|通訊社|网|網|报|報|社|台|集团|集團|中心|公司|杂志|雜誌|频道|頻道|新闻|新聞|网站|網站|客户端|客戶端|编辑部|編輯部|日报|日報|晚报|晚報|时报|時報|周刊|週刊|在线|在線|官网|官網|政府|委员会|委員會|办公室|辦公室|局|厅|廳|部|院|署|协会|協會)(?:[A-Za-z]{2,8})?$")
 _HTMLISH = re.compile(r"[<>=\"{}]|://|www\.|\.(?:com|cn|net|org|gov|edu|html?|php|asp)\b|@", re.I)
 # An id, not a name: "L_104485", digits alone, a hash. (A forum's "ddos8919" is a username.)
 _ID_LIKE = re.compile(r"^[A-Za-z]{0,2}[_-]\d{3,}$|^\d+$|^[0-9a-f]{12,}$", re.I)

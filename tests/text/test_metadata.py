@@ -252,6 +252,10 @@ def test_the_site_beside_the_date_is_the_source_and_a_video_title_is_none():
     assert got.source == "游民星空" and got.authors == []
     got = resolved(page(under="<span>2019-09-11 01:53</span><span id='J_Video_Source'>苹果发布新iPhone 11：配6种颜色</span>"))
     assert got.source is None
+    got = resolved(page(under="<p>华为云开发者联盟 2022-11-23 11:30:33 博主文章分类： 程序员之家</p>"))
+    assert got.authors == ["华为云开发者联盟"]
+    got = resolved(page(under="<p>TNW中文站 2016年10月14日07:17 我要分享 腾讯微博</p>"))
+    assert got.authors == [] and got.source == "TNW中文站"
 
 
 def test_forum_posters_are_read_from_the_first_posts_author_element():
