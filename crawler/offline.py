@@ -45,6 +45,7 @@ class StageChain:
 def build_stage_chain(settings: dict[str, Any] | None = None) -> StageChain:
     merged = {k: v for k, v in vars(project).items() if k.isupper() and k not in _SKIP}
     merged["TEMPLATE_PERSIST"] = False  # offline runs keep their models in memory unless asked
+    merged["META_PERSIST"] = False  # ... and what the metadata resolver learns per site
     merged["DEDUP_ENABLED"] = False  # page-by-page tools want every page's text, not one copy
     merged["EXTRACT_WORKERS"] = 0  # offline tools call the stages one page at a time, in this process
     merged["INCREMENTAL_ENABLED"] = False

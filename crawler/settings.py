@@ -51,6 +51,7 @@ DEPTH_LIMIT = 10  # hard ceiling; each site's `max_depth` is the real limit
 NEWS_SITES_FILE = "sites.toml"  # used when `-a sites=PATH` is not given
 NEWS_DEFAULT_MAX_DEPTH = 3  # link hops from a start page when a site sets no max_depth
 NEWS_TIMEZONE = "Asia/Shanghai"  # zone of page-local times with no offset; a site's `timezone` overrides it
+META_PERSIST = True  # keep what the metadata resolver learned per site in STATE_DIR/site_metadata.sqlite across runs
 META_SITE_MIN_PAGES = 3  # a title affix or a date line on this many pages of a site is the site's, not the article's
 
 # -- pipeline stages (order matters; see README "Pipeline") --------------------------

@@ -48,6 +48,8 @@ def stores_in_use(settings: Any) -> list[str]:
         stores.append("templates")
     if settings.getbool("PROFILES_ENABLED"):
         stores.append("profiles")
+    if settings.getbool("META_PERSIST") and not settings.get("REDIS_URL"):
+        stores.append("site_metadata")
     return stores
 
 

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 from itemadapter import ItemAdapter
 
 from pipelines.extract import NotAnArticle
+from pipelines.stores.paths import store_path
+from pipelines.stores.site_metadata import SiteMetadataStore
 from pipelines.text.metadata import (
     Candidate, SiteKnowledge, join_authors, line_field_candidates, parse_date, resolve, text_candidates,
 )
@@ -28,12 +30,17 @@ from pipelines.text.ruby import MIN_GROUPS, remove_flattened_pinyin
 
 
 class MetadataStage:
-    def __init__(self, stats: Any, default_zone: str, site_zones: dict[str, str], min_pages: int = 3) -> None:
+    def __init__(
+        self, stats: Any, default_zone: str, site_zones: dict[str, str], min_pages: int = 3, store: SiteMetadataStore | None = None
+    ) -> None:
         self.stats = stats
         self.default_zone = default_zone
         self.site_zones = site_zones
         self.min_pages = min_pages
-        self.sites: dict[str, SiteKnowledge] = {}
+        self.store = store
+        # what earlier runs learned per site (META_PERSIST): a scheduled run sees few pages of each
+        self.sites: dict[str, SiteKnowledge] = store.load(min_pages) if store else {}
+        self.changed: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "MetadataStage":
@@ -46,7 +53,10 @@ class MetadataStage:
         if min_pages < 2:
             raise ValueError(f"META_SITE_MIN_PAGES must be at least 2, got {min_pages}")
         sites = getattr(crawler.spider, "sites", []) if crawler.spider else []
-        return cls(crawler.stats, zone, {s.name: s.timezone for s in sites if s.timezone}, min_pages)
+        # (in Redis mode each worker learns over its own run: the knowledge is not shared)
+        persist = crawler.settings.getbool("META_PERSIST") and not crawler.settings.get("REDIS_URL")
+        store = SiteMetadataStore(store_path(crawler.settings, "site_metadata")) if persist else None
+        return cls(crawler.stats, zone, {s.name: s.timezone for s in sites if s.timezone}, min_pages, store)
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
@@ -59,8 +69,8 @@ class MetadataStage:
             # a sitemap or feed entry's date, else htmldate's from markup and URL
             extra.append(Candidate("published", "feed" if adapter.get("discovered_via") in ("sitemap", "feed") else "markup", iso))
         knowledge = self.sites.setdefault(site, SiteKnowledge(self.min_pages))
-        if meta is not None:
-            knowledge.observe(meta, adapter.get("canonical_url") or adapter.get("url") or "")
+        if meta is not None and knowledge.observe(meta, adapter.get("canonical_url") or adapter.get("url") or ""):
+            self.changed.add(site)
         zone = self.site_zones.get(site, self.default_zone)
         found = resolve(meta, extra, knowledge, adapter.get("fetched_at"), zone, adapter.get("title"), is_chinese_text(text))
         adapter["page_meta"] = adapter["line_fields"] = None
@@ -82,6 +92,11 @@ class MetadataStage:
         adapter["source"] = found.source
         self._count(found)
         return item
+
+    def close_spider(self) -> None:
+        if self.store is not None and self.changed:
+            self.store.save(self.sites, self.changed)
+            self.changed.clear()
 
     def _count(self, found: Any) -> None:
         for name in ("title", "published", "modified", "authors", "editor", "source"):

@@ -87,7 +87,7 @@ def test_a_bad_lock_wait_stops_the_run_at_start_up_naming_the_setting(tmp_path, 
 
 # -- state that heals ------------------------------------------------------------------------------
 
-STORES = ("reposts.sqlite", "urls.sqlite", "templates.sqlite")
+STORES = ("reposts.sqlite", "urls.sqlite", "templates.sqlite", "site_metadata.sqlite")
 
 
 def damage(path: Path, how: str) -> None:
@@ -134,8 +134,10 @@ def test_damaged_stores_are_rebuilt_from_the_dumps_and_the_next_run_dumps_only_n
     assert "'incremental/skipped_recent'" in second.log
     manifest = json.loads(sibling(new_dump, ".manifest.json").read_text(encoding="utf-8"))
     expected_state = "missing" if how == "deleted" else how.replace("scribbled", "unreadable").replace("truncated", "unreadable")
-    assert {k: v.split(":")[0] for k, v in manifest["state_rebuilt"].items()} == dict.fromkeys(("reposts", "urls", "templates"), expected_state)
-    for store in ("reposts", "urls", "templates"):
+    # (a deleted site_metadata store is simply learned again: nothing in the dumps to recover)
+    rebuilt = ("reposts", "urls", "templates") + (() if how == "deleted" else ("site_metadata",))
+    assert {k: v.split(":")[0] for k, v in manifest["state_rebuilt"].items()} == dict.fromkeys(rebuilt, expected_state)
+    for store in rebuilt:
         assert manifest["stats"][f"state/rebuilt/{store}"] == 1
         assert re.search(rf"WARNING: State store {store} was {expected_state}.*rebuilt from 1 finished dumps", second.log)
     if how != "deleted":

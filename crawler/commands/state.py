@@ -91,7 +91,7 @@ class Command(ScrapyCommand):
                 for site, what, n in self._per_site(store, conn):
                     sites.setdefault(site, Counter())[what] += n
             conn.close()
-        columns = ["urls", "articles indexed", "template pages", "lines counted", "profile pages"]
+        columns = ["urls", "articles indexed", "template pages", "lines counted", "profile pages", "metadata pages"]
         print(f"\n{'site (or host)':<28} " + " ".join(f"{c:>16}" for c in columns))
         for site in sorted(sites):
             print(f"{site[:28]:<28} " + " ".join(f"{sites[site][c]:>16,}" for c in columns))
@@ -114,6 +114,8 @@ class Command(ScrapyCommand):
         if store == "profiles":
             return [(site, "profile pages", json.loads(data)["pages"]) for site, data in conn.execute("SELECT site, profile FROM sites")]
         pages = conn.execute("SELECT site, COUNT(*) FROM pages GROUP BY site").fetchall()
+        if store == "site_metadata":
+            return [(s, "metadata pages", n) for s, n in pages]
         lines = conn.execute("SELECT site, COUNT(*) FROM lines GROUP BY site").fetchall()
         return [(s, "template pages", n) for s, n in pages] + [(s, "lines counted", n) for s, n in lines]
 

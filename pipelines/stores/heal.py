@@ -13,7 +13,9 @@ can be rebuilt from them:
   revisit is an unconditional GET; pages known not to be articles are fetched again);
 - ``templates`` (templates.sqlite): the dumps hold texts with the template lines
   already removed, so the models are relearned from the next pages, from empty;
-- ``profiles`` (profiles.sqlite): site profiles are relearned from the next pages, from empty.
+- ``profiles`` (profiles.sqlite): site profiles are relearned from the next pages, from empty;
+- ``site_metadata`` (site_metadata.sqlite): title affixes and dated lines are relearned from the
+  next pages, from empty.
 
 A rebuilt store is written next to the old one and renamed into place; the old file
 (and its -wal/-shm) is moved aside as ``<name>.broken-<UTC time>``, never deleted.
@@ -30,7 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
-from pipelines.stores import profiles, repost_index, site_template, url_state
+from pipelines.stores import profiles, repost_index, site_metadata, site_template, url_state
 from pipelines.text import profile
 from pipelines.text.normalise import ScriptConverter
 from pipelines.stores.paths import STORE_FILES
@@ -44,7 +46,12 @@ VERSIONS = {
     "urls": ("schema", lambda: url_state.SCHEMA),
     "templates": ("algorithm", lambda: site_template.ALGORITHM),
     "profiles": ("algorithm", lambda: profile.ALGORITHM),
+    "site_metadata": ("algorithm", lambda: site_metadata.ALGORITHM),
 }
+
+
+# Stores of what is learned from the pages, with nothing to recover from the dumps: missing is new.
+_LEARNED = ("profiles", "site_metadata")
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ class StoreStatus:
 
     def needs_rebuild(self, have_dumps: bool) -> bool:
         # (a missing profile store is simply learned from the pages: there is nothing to recover)
-        return self.state in ("unreadable", "other-version") or (self.state == "missing" and have_dumps and self.store != "profiles")
+        return self.state in ("unreadable", "other-version") or (self.state == "missing" and have_dumps and self.store not in _LEARNED)
 
     def reason(self) -> str:
         return f"{self.state}: {self.detail}" if self.detail else self.state
@@ -196,7 +203,15 @@ def _build_profiles(tmp: Path, rows: Iterator[tuple[Path, dict]]) -> int:
     return 0
 
 
-BUILDERS = {"reposts": _build_reposts, "urls": _build_urls, "templates": _build_templates, "profiles": _build_profiles}
+def _build_site_metadata(tmp: Path, rows: Iterator[tuple[Path, dict]]) -> int:
+    site_metadata.build_empty(tmp)  # relearned from the next pages
+    return 0
+
+
+BUILDERS = {
+    "reposts": _build_reposts, "urls": _build_urls, "templates": _build_templates, "profiles": _build_profiles,
+    "site_metadata": _build_site_metadata,
+}
 
 
 def rebuild_store(store: str, path: Path, dumps: list[Path], reason: str) -> Rebuilt:

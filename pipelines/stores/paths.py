@@ -14,6 +14,7 @@ STORE_FILES = {
     "urls": "urls.sqlite",
     "templates": "templates.sqlite",
     "profiles": "profiles.sqlite",
+    "site_metadata": "site_metadata.sqlite",
 }
 
 

@@ -17,6 +17,7 @@ under the headline all give the real date.
 from __future__ import annotations
 
 import json
+import hashlib
 import re
 import unicodedata
 from bisect import bisect_right
@@ -1007,12 +1008,13 @@ class SiteKnowledge:
     min_pages: int = 3
     affix_pages: Counter[str] = field(default_factory=Counter)
     line_pages: Counter[str] = field(default_factory=Counter)
-    pages: set[int] = field(default_factory=set)  # pages observed, by a hash of their URL: each counts once
+    pages: set[int] = field(default_factory=set)  # pages observed, by a stable hash of their URL: each counts once
 
-    def observe(self, meta: PageMetadata, page: str) -> None:
-        key = hash(page)
+    def observe(self, meta: PageMetadata, page: str) -> bool:
+        """Count one page's title affixes and dated lines; False for a page counted before."""
+        key = int.from_bytes(hashlib.blake2b(page.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big", signed=True)
         if key in self.pages:
-            return
+            return False
         self.pages.add(key)
         affixes: set[str] = set()
         for c in meta.candidates:
@@ -1025,6 +1027,7 @@ class SiteKnowledge:
             self.affix_pages[a] += 1
         for line in {c.line for c in meta.candidates if c.field in ("published", "modified") and c.line}:
             self.line_pages[line] += 1
+        return True
 
     @property
     def affixes(self) -> set[str]:
