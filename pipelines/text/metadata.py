@@ -949,7 +949,7 @@ def clean_source(raw: str) -> str | None:
 # --- titles -----------------------------------------------------------------------------
 
 # "标题_动态焦点", "标题 - 新浪财经", "标题|中国有色网", "【专题】标题"
-_TITLE_SEP = re.compile(r"\s*(?:_{1,2}|\|{1,2}|｜|\s[-–—]{1,2}\s|--|-(?=[^-]{2,16}$))\s*")
+_TITLE_SEP = re.compile(r"\s*(?:_{1,2}|\|{1,2}|｜|\s[-–—]{1,2}\s|\s@\s|\s::\s|--|-(?=[^-]{2,16}$))\s*")  # (" @ ": a blog's name)
 
 
 def title_affixes(title: str) -> tuple[list[str], list[str]]:
