@@ -455,7 +455,7 @@ def _trim(value: str) -> str:
     """The value without the punctuation around it; a closing bracket stays when the value
     opened it ("21世纪经济报道(广州)")."""
     out = value.strip(_TRIM)
-    for opening, closing in (("(", ")"), ("（", "）")):
+    for opening, closing in (("(", ")"), ("（", "）"), ("《", "》")):
         if out.count(opening) > out.count(closing) and value.rstrip(" \t").endswith(closing):
             out += closing
     return out
@@ -621,6 +621,13 @@ def page_lines(html: str, limit: int = 400) -> list[str]:
     return out
 
 
+def _domain_name(url: str) -> list[str]:
+    """The site's name in its host ("sina" of finance.sina.cn): an account "sina_mobile" is the site's."""
+    labels = (urlsplit(url).hostname or "").split(".")
+    labels = [x for x in labels if x not in ("www", "com", "cn", "net", "org", "gov", "edu", "hk", "tw", "co")]
+    return [labels[-1]] if labels and len(labels[-1]) >= 3 and labels[-1].isalpha() else []
+
+
 def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] | None = None, html: str | None = None) -> PageMetadata:
     """Every metadata candidate of one page. Call before extraction changes the tree. ``html``:
     the page the tree was parsed from (serialised from the tree when not given)."""
@@ -640,7 +647,9 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] 
     # ("_网易新闻") is the site's name: never an author, never the headline.
     suffixes, _ = title_affixes(head_title)
     shown = _key(_text(headline)) if headline is not None else ""
-    meta.site_names = tuple(dict.fromkeys(site_names + [x for x in suffixes[-1:] if 2 <= len(x) <= 20 and not shown.endswith(_key(x))]))
+    meta.site_names = tuple(dict.fromkeys(
+        site_names + [x for x in suffixes[-1:] if 2 <= len(x) <= 20 and not shown.endswith(_key(x))] + _domain_name(url)
+    ))
     seen: set[str] = set()
     zone: list[lxml.html.HtmlElement] = []
     bylines: list[lxml.html.HtmlElement] = []
@@ -820,7 +829,7 @@ _PLACEHOLDERS = {
     "null", "none", "undefined", "name", "email", "author", "editor", "全部", "暂无", "暫無", "暂无简介", "新闻中心", "新聞中心", "综合", "綜合", "网络", "網絡", "互联网", "互聯網", "原创", "原創", "转载", "轉載", "作者", "来源", "來源",
 }
 _SOFTWARE = re.compile(r"discuz|comsenz|powered|phpwind|wordpress|dedecms|dede|phpcms|empirecms|帝国|帝國|\bteam\b|\bui\b|\bcms\b|动易|動易|织梦|織夢", re.I)
-_OUTLET_END = re.compile(r"(?:快讯|快訊|中文站|通讯社|通訊社|网|網|报|報|社|台|集团|集團|中心|公司|杂志|雜誌|频道|頻道|新闻|新聞|网站|網站|客户端|客戶端|编辑部|編輯部|日报|日報|晚报|晚報|时报|時報|周刊|週刊|在线|在線|官网|官網|政府|委员会|委員會|办公室|辦公室|局|厅|廳|部|院|署|协会|協會)(?:[A-Za-z]{2,8})?$")
+_OUTLET_END = re.compile(r"(?:快讯|快訊|中文站|新媒体|新媒體|通讯社|通訊社|网|網|报|報|社|台|集团|集團|中心|公司|杂志|雜誌|频道|頻道|新闻|新聞|网站|網站|客户端|客戶端|编辑部|編輯部|日报|日報|晚报|晚報|时报|時報|周刊|週刊|在线|在線|官网|官網|政府|委员会|委員會|办公室|辦公室|局|厅|廳|部|院|署|协会|協會)(?:[A-Za-z]{2,8})?$")
 _HTMLISH = re.compile(r"[<>=\"{}]|://|www\.|\.(?:com|cn|net|org|gov|edu|html?|php|asp)\b|@", re.I)
 # An id, not a name: "L_104485", digits alone, a hash. (A forum's "ddos8919" is a username.)
 _ID_LIKE = re.compile(r"^[A-Za-z]{0,2}[_-]\d{3,}$|^\d+$|^[0-9a-f]{12,}$", re.I)
@@ -894,7 +903,7 @@ def person_names(raw: str, site_names: tuple[str, ...] = ()) -> Names:
 
 
 _AFFILIATION = re.compile(
-    r"^[\u4e00-\u9fff]{2,16}(?:大学|大學|学院|學院|研究院|研究所|研究中心|医院|醫院|公司|集团|集團)([\u4e00-\u9fff]{2,3})$"
+    r"^[\u4e00-\u9fff]{2,16}(?:大学|大學|学院|學院|研究院|研究所|研究中心|医院|醫院|公司|集团|集團|新闻|新聞)([\u4e00-\u9fff]{2,3})$"
 )
 
 
@@ -919,8 +928,8 @@ def _not_a_name(part: str, site_keys: set[str]) -> str | None:
     if cjk == 1 and len(part) == 1:
         return "too_short"  # 文, 图: a role left of "文/图"
     if cjk:
-        if _OUTLET_END.search(part) and cjk >= 3:
-            return "outlet"
+        if _OUTLET_END.search(part.split("-")[0]) and cjk >= 3:
+            return "outlet"  # (and "香港電台-財經": an outlet's desk)
         if cjk > 12 or len(part) > 20:
             return "too_long"
         if re.search(r"\d", part) and cjk >= len(part) - 4:
@@ -931,6 +940,7 @@ def _not_a_name(part: str, site_keys: set[str]) -> str | None:
     return None
 
 
+_UI_SOURCE = re.compile(r"投诉|投訴|举报|舉報|内容|內容|播报|播報|分享|收藏|评论|評論|打印|列印|订阅|訂閱")  # a button's word
 _SOURCE_PLACEHOLDERS = {"网络", "網絡", "网络整理", "網絡整理", "互联网", "互聯網", "未知", "佚名", "不详", "不詳"}
 
 
@@ -938,7 +948,7 @@ def clean_source(raw: str) -> str | None:
     value = re.sub(r"^[于於]\s*", "", clean_value(raw))  # "来源于网络"
     if _CJK.search(value) and " " in value and not re.match(r"^\S+\s*[(（]", value):
         value = value.split(" ")[0]  # "长江网 调整字体", "新浪科技 酷勤网 收集": the outlet, then the page's tools
-    if value in _SOURCE_PLACEHOLDERS:
+    if value in _SOURCE_PLACEHOLDERS or _UI_SOURCE.fullmatch(value):
         return None
     # (本站 is a source: the site's own story)
     if not value or _HTMLISH.search(value) and not _CJK.search(value) or len(value) > 40:
@@ -1164,6 +1174,8 @@ def resolve(
         names = person_names(cand.value, site_names + outlets)
         if cand.kind == "account" and not names.names and set(names.rejected) & {"site_name", "outlet"}:
             outlet_accounts.append(cand.value)  # "2019-09-05 11:10 游民星空[整理]": the site posted it
+        elif cand.kind != "meta" and not names.names and "outlet" in names.rejected:
+            outlet_accounts.append(cand.value)  # a byline naming an outlet ("香港電台-財經"): the source
         if cand.kind == "block":
             # A line anywhere in the page ("…判終身監禁 記者追案促司法破除沉痾": 記者 in a
             # headline) credits a person's name, not an account's long name.

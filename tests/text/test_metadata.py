@@ -264,6 +264,22 @@ def test_the_site_beside_the_date_is_the_source_and_a_video_title_is_none():
     assert got.authors == [] and got.source == "TNW中文站"
 
 
+@pytest.mark.parametrize("under, authors, source", [
+    ("<p>2024-05-20 13:15 来源：央视新闻客户端 作者：青网新闻张毅</p>", ["张毅"], "央视新闻客户端"),  # a desk before the name
+    ("<p>2024-05-22 00:21</p><span class='author'>香港電台-財經</span>", [], "香港電台-財經"),  # an outlet's desk: the source
+    ("<p>2024-05-13 09:16 来源：光明网-《光明日报》</p>", [], "光明网-《光明日报》"),
+    ("<p>2024-05-13 09:16 来源：投诉</p>", [], None),  # a button's word
+])
+def test_bylines_that_name_desks_outlets_and_buttons(under, authors, source):
+    got = resolved(page(under=under))
+    assert (got.authors, got.source) == (authors, source)
+
+
+def test_an_account_named_after_the_sites_domain_is_the_site():
+    tree = page(head='<meta name="author" content="sina_mobile">')
+    assert resolved(tree, url="https://finance.sina.cn/2005-08-26/detail-1.html").authors == []
+
+
 def test_forum_posters_are_read_from_the_first_posts_author_element():
     tree = page(
         title="求助：铝材报价 - 论坛", h1="求助：铝材报价",
