@@ -167,6 +167,7 @@ def evaluate(folder: Path, cold: bool, anchors: bool = True) -> dict:
         extractors.update(trafilatura=trafilatura_fields, gne=gne_fields, htmldate=htmldate_fields)
     per_page: dict[str, dict] = {}
     totals: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
+    before = dict(ours.chain.crawler.stats.get_stats())
     for page in pages:
         label = labels[page.id]
         row = {"label": {k: label.get(k) for k in ("title", "published", "authors", "editor", "source")}}
@@ -186,7 +187,19 @@ def evaluate(folder: Path, cold: bool, anchors: bool = True) -> dict:
                 if row[name]["right"].get(f) and row["ours"]["right"].get(f) is False:
                     behind.append({"page": pid, "field": f, "anchor": name, "label": _label_of(row["label"], f),
                                    "ours": _pred_of(row["ours"]["pred"], f), "anchor_value": _pred_of(row[name]["pred"], f)})
-    return {"pages": len(pages), "table": table, "behind_an_anchor": behind, "per_page": per_page}
+    return {"pages": len(pages), "table": table, "behind_an_anchor": behind, "won_by": won_by(before, ours.chain.crawler.stats.get_stats()), "per_page": per_page}
+
+
+def won_by(before: dict, after: dict) -> dict[str, dict[str, int]]:
+    """Per field, how many pages of the scored pass each kind of candidate won (the metadata
+    stage's ``meta/<field>/<kind>`` stats; ``missing``: none)."""
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for key, n in after.items():
+        parts = key.split("/")
+        if len(parts) == 3 and parts[0] == "meta" and parts[1] != "rejected" and parts[2] != "disagree":
+            if n - before.get(key, 0):
+                out[parts[1]][parts[2]] = n - before.get(key, 0)
+    return {f: dict(sorted(kinds.items(), key=lambda kv: -kv[1])) for f, kinds in out.items()}
 
 
 def _label_of(label: dict, f: str):
@@ -208,6 +221,8 @@ def print_table(name: str, result: dict, show: int) -> None:
             cells.append(f"{cell['accuracy']:>13.3f}" if cell else f"{'—':>13}")
             n = max(n, cell["pages"] if cell else 0)
         print(f"{f:<18}" + "".join(cells) + f"{n:>7}")
+    for f, kinds in result.get("won_by", {}).items():
+        print(f"  {f} won by: " + ", ".join(f"{k} {n}" for k, n in kinds.items()))
     behind = result["behind_an_anchor"]
     print(f"pages where an anchor is right and ours is wrong: {len(behind)}")
     for b in behind[:show]:

@@ -610,9 +610,12 @@ def page_lines(html: str, limit: int = 400) -> list[str]:
         end = edges[e] if e < len(edges) else len(html)
         if start in seen:
             continue
+        if end - start > 3000:
+            seen.add(start)
+            continue  # a long paragraph
+        if html.rfind("<", start, pos) > html.rfind(">", start, pos):
+            continue  # inside a tag's attributes (data-tooltip="发布于 …"): the line's text may follow
         seen.add(start)
-        if end - start > 3000 or html.rfind("<", start, pos) > html.rfind(">", start, pos):
-            continue  # a long paragraph, or inside a tag's attributes
         line = _WS.sub(" ", unescape(_RAW_TAG.sub(" ", html[start:end]))).strip()
         if 2 <= len(line) <= _LONG_PARAGRAPH:
             out.append(line)

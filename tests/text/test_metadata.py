@@ -280,6 +280,12 @@ def test_an_account_named_after_the_sites_domain_is_the_site():
     assert resolved(tree, url="https://finance.sina.cn/2005-08-26/detail-1.html").authors == []
 
 
+def test_a_date_line_whose_tooltip_repeats_it_is_read_from_its_text():
+    body = BODY + '<div class="ContentItem-time"><a href="/a"><span data-tooltip="发布于 2024-04-03 09:55">发布于 2024-04-03 09:55</span></a>・IP 属地重庆</div>'
+    tree = page(body=body, under="", head='<meta itemprop="dateCreated" content="2024-04-03">')
+    assert resolved(tree).published == "2024-04-03T09:55:00+08:00"
+
+
 def test_forum_posters_are_read_from_the_first_posts_author_element():
     tree = page(
         title="求助：铝材报价 - 论坛", h1="求助：铝材报价",
