@@ -1255,9 +1255,12 @@ def _resolve_title(
             cleaned[kind] = t
     h1, og, tag, ld = cleaned.get("h1"), cleaned.get("og"), cleaned.get("title_tag"), cleaned.get("jsonld")
     others = [t for t in (ld, og, tag) if t]
+    heading = cleaned.get("heading")
     pick, kind = None, None
     if h1 and (not others or any(_key(h1) in _key(o) or _key(o) in _key(h1) for o in others)):
         pick, kind = h1, "h1"
+    elif heading and any(_key(o).startswith(_key(heading)) and len(_key(heading)) >= 0.6 * len(_key(o)) for o in others):
+        pick, kind = heading, "heading"  # the body's heading, without what <title> adds (" 东区办事处_中山网")
     else:
         for k in ("jsonld", "og", "title_tag", "heading"):
             if cleaned.get(k):

@@ -234,6 +234,14 @@ def test_a_site_whose_titles_are_its_name_gives_the_first_heading_of_the_body():
     assert got.title == "油價跌跌不休 重挫歐美股市" and got.provenance["title"] == "heading"
 
 
+def test_the_bodys_heading_without_what_the_title_adds_after_it():
+    tree = lxml.html.fromstring(
+        "<html><head><title>顺德区大良街道党工委委员一行到众创金融街开展调研工作 东区办事处_中山网</title></head><body>"
+        "<div class='news_title'>顺德区大良街道党工委委员一行到众创金融街开展调研工作</div>" + BODY + "</body></html>"
+    )
+    assert resolved(tree).title == "顺德区大良街道党工委委员一行到众创金融街开展调研工作"
+
+
 def test_a_title_every_page_of_a_site_shows_is_the_sites_name():
     site = SiteKnowledge(min_pages=3)
     for i in range(3):
