@@ -71,6 +71,7 @@ class PageMetadata:
     candidates: list[Candidate] = field(default_factory=list)
     site_names: tuple[str, ...] = ()  # og:site_name, application-name: never an author or a title
     title_tag: str | None = None
+    blog: bool = False  # a blog's page: its site's name is the blogger's (never a title, may be the author)
 
     def of(self, name: str) -> list[Candidate]:
         return [c for c in self.candidates if c.field == name]
@@ -624,6 +625,9 @@ def page_lines(html: str, limit: int = 400) -> list[str]:
     return out
 
 
+_BLOG_URL = re.compile(r"^[a-z]+://(?:[^/]*\bblogs?\b[^/]*|[^/]+/blogs?)(?:/|$)", re.I)  # blog.51cto.com, x.pixnet.net/blog
+
+
 def _domain_name(url: str) -> list[str]:
     """The site's name in its host ("sina" of finance.sina.cn): an account "sina_mobile" is the site's."""
     labels = (urlsplit(url).hostname or "").split(".")
@@ -650,6 +654,7 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] 
     # ("_网易新闻") is the site's name: never an author, never the headline.
     suffixes, _ = title_affixes(head_title)
     shown = _key(_text(headline)) if headline is not None else ""
+    meta.blog = bool(_BLOG_URL.search(url or ""))
     meta.site_names = tuple(dict.fromkeys(
         site_names + [x for x in suffixes[-1:] if 2 <= len(x) <= 20 and not shown.endswith(_key(x))] + _domain_name(url)
     ))
@@ -1157,6 +1162,8 @@ def resolve(
     crawl), with the kind that won each and the fields whose candidates disagreed."""
     cands = (meta.candidates if meta else []) + list(extra)
     site_names = meta.site_names if meta else ()
+    # On a blog the site's name is the blogger's: "史蒂文的家_藍天" is og:site_name and the author.
+    not_authors = () if meta is not None and meta.blog else site_names
     out = Resolved()
     # Evidence of dated news: any publication date but a top bar's "today" (about pages have those)
     out.dated = any(c.field == "published" and not (c.weekday and c.kind == "block") for c in cands)
@@ -1174,7 +1181,7 @@ def resolve(
     for cand in _first_kind_order([c for c in cands if c.field == "authors"], PEOPLE_KINDS):
         if cand.kind == "account" and not _dates_the_article(cand.line, out.published):
             continue  # "私募部分个股现买点 2015/07/04": a related story's title and date
-        names = person_names(cand.value, site_names + outlets)
+        names = person_names(cand.value, not_authors + outlets)
         if cand.kind == "account" and not names.names and set(names.rejected) & {"site_name", "outlet"}:
             outlet_accounts.append(cand.value)  # "2019-09-05 11:10 游民星空[整理]": the site posted it
         elif cand.kind != "meta" and not names.names and "outlet" in names.rejected:

@@ -218,10 +218,12 @@ def test_hong_kong_pages_buttons_zones_and_agencies_are_no_names():
     assert person_names("陳麗雯李新.周玉蔻領表 將與朱立倫PK黨魁 國民黨LIVE 陳麗雯朱立倫宣布參選黨魁").names == []
 
 
-def test_a_blogs_name_after_an_at_sign_is_no_part_of_the_title():
-    tree = page(head='<meta property="og:site_name" content="史蒂文的家_藍天">', title="新竹尖石_美樹營地賞楓 (2) @ 史蒂文的家_藍天 :: 痞客邦 ::",
-                h1="新竹尖石_美樹營地賞楓 (2) @ 史蒂文的家")
-    assert resolved(tree).title == "新竹尖石_美樹營地賞楓 (2)"
+def test_a_blogs_name_after_an_at_sign_is_no_part_of_the_title_and_its_blogger_the_author():
+    tree = page(head='<meta property="og:site_name" content="史蒂文的家_藍天"><meta name="author" content="史蒂文的家_藍天 (stevenhgm)">',
+                title="新竹尖石_美樹營地賞楓 (2) @ 史蒂文的家_藍天 :: 痞客邦 ::", h1="新竹尖石_美樹營地賞楓 (2) @ 史蒂文的家")
+    got = resolved(tree, url="http://stevenhgm.pixnet.net/blog/post/39926056")
+    assert got.title == "新竹尖石_美樹營地賞楓 (2)" and got.authors == ["史蒂文的家_藍天"]
+    assert resolved(tree, url="http://news.example.test/a/39926056").authors == []  # a news site's own name
 
 
 def test_a_site_whose_titles_are_its_name_gives_the_first_heading_of_the_body():
