@@ -1162,8 +1162,6 @@ def resolve(
     crawl), with the kind that won each and the fields whose candidates disagreed."""
     cands = (meta.candidates if meta else []) + list(extra)
     site_names = meta.site_names if meta else ()
-    # On a blog the site's name is the blogger's: "史蒂文的家_藍天" is og:site_name and the author.
-    not_authors = () if meta is not None and meta.blog else site_names
     out = Resolved()
     # Evidence of dated news: any publication date but a top bar's "today" (about pages have those)
     out.dated = any(c.field == "published" and not (c.weekday and c.kind == "block") for c in cands)
@@ -1175,17 +1173,27 @@ def resolve(
     if out.modified and out.published and out.modified[:19] < out.published[:19]:
         out.modified = None  # a "modified" before the publication is a misread line
     out.title = _resolve_title(cands, site, site_names, fallback_title, chinese, out)
+    out.authors, outlet_bylines = _resolve_authors(cands, () if meta is not None and meta.blog else site_names, out)
+    out.editor = _resolve_editor([c for c in cands if c.field == "editor"], site_names, out)
+    out.source = _resolve_source([c for c in cands if c.field == "source"] + outlet_bylines, out)
+    return out
+
+
+def _resolve_authors(cands: list[Candidate], not_authors: tuple[str, ...], out: Resolved) -> tuple[list[str], list[Candidate]]:
+    """The names of the best kind's byline that names people; and the bylines that name an
+    outlet instead, as source candidates. ``not_authors``: the site's own names (none on a blog,
+    whose site name is its blogger's: "史蒂文的家_藍天" is og:site_name and the author)."""
     # An outlet the page names as the source is no author (<meta name="author" content="参考消息">).
     outlets = tuple(c.value for c in cands if c.field == "source")
-    outlet_accounts: list[str] = []
+    outlet_bylines: list[Candidate] = []
     for cand in _first_kind_order([c for c in cands if c.field == "authors"], PEOPLE_KINDS):
         if cand.kind == "account" and not _dates_the_article(cand.line, out.published):
             continue  # "私募部分个股现买点 2015/07/04": a related story's title and date
         names = person_names(cand.value, not_authors + outlets)
-        if cand.kind == "account" and not names.names and set(names.rejected) & {"site_name", "outlet"}:
-            outlet_accounts.append(cand.value)  # "2019-09-05 11:10 游民星空[整理]": the site posted it
-        elif cand.kind != "meta" and not names.names and "outlet" in names.rejected:
-            outlet_accounts.append(cand.value)  # a byline naming an outlet ("香港電台-財經"): the source
+        if not names.names and ("outlet" in names.rejected or cand.kind == "account" and "site_name" in names.rejected):
+            if cand.kind != "meta":  # (a meta author naming the publisher is the site's, not a source)
+                # "香港電台-財經" as byline, "2019-09-05 11:10 游民星空[整理]": the source
+                outlet_bylines.append(Candidate("source", cand.kind, cand.value, line=cand.line))
         if cand.kind == "block":
             # A line anywhere in the page ("…判終身監禁 記者追案促司法破除沉痾": 記者 in a
             # headline) credits a person's name, not an account's long name.
@@ -1194,27 +1202,26 @@ def resolve(
         for reason in names.rejected:
             out.rejected[f"authors/{reason}"] += 1
         if names.names:
-            out.authors = names.names
             out.provenance["authors"] = cand.kind
-            break
-    out.editor = _resolve_editor([c for c in cands if c.field == "editor"], site_names, out)
-    sources = [c for c in cands if c.field == "source"]
+            return names.names, outlet_bylines
+    return [], outlet_bylines
+
+
+def _resolve_source(sources: list[Candidate], out: Resolved) -> str | None:
     # Outlets' names alone on lines under the headline: one is the source ("新华社"); several are
     # a list (newsletters to subscribe to, partner sites).
     alone = [c for c in sources if c.kind == "headline_line" and c.line == c.value]
     if len({c.value for c in alone}) > 2:
         sources = [c for c in sources if c not in alone]
         out.rejected["source/outlet_list"] += len(alone)
-    sources += [Candidate("source", "account", v) for v in outlet_accounts]
     for cand in _first_kind_order(sources, PEOPLE_KINDS):
         value = clean_source(cand.value)
         if value is None:
             out.rejected["source/not_a_source"] += 1
             continue
-        out.source = value
         out.provenance["source"] = cand.kind
-        break
-    return out
+        return value
+    return None
 
 
 def _dates_the_article(line: str | None, published: str | None) -> bool:
