@@ -13,11 +13,18 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from pipelines.stores.meta import stamp
+from pipelines.stores.meta import connect_stamped
 from pipelines.text.metadata import SiteKnowledge
 
 ALGORITHM = "site-metadata/1 affixes+dated-lines pages=blake2b-64(url)"
 MAX_KEYS_PER_SITE = 5_000
+
+
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS counts (site TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, pages INTEGER NOT NULL,"
+    " PRIMARY KEY (site, kind, key)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS pages (site TEXT NOT NULL, key INTEGER NOT NULL, PRIMARY KEY (site, key)) WITHOUT ROWID",
+)
 
 
 class SiteMetadataStoreError(RuntimeError):
@@ -29,19 +36,7 @@ class SiteMetadataStore:
         self.path = Path(path)
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS counts (site TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, pages INTEGER NOT NULL,"
-            " PRIMARY KEY (site, kind, key)) WITHOUT ROWID"
-        )
-        conn.execute("CREATE TABLE IF NOT EXISTS pages (site TEXT NOT NULL, key INTEGER NOT NULL, PRIMARY KEY (site, key)) WITHOUT ROWID")
-        other = stamp(conn, "algorithm", ALGORITHM)
-        if other is not None:
-            conn.close()
-            raise SiteMetadataStoreError(f"{self.path}: built by {other!r}, this is {ALGORITHM!r}; move it away to start over")
-        return conn
+        return connect_stamped(self.path, ALGORITHM, _TABLES, SiteMetadataStoreError)
 
     def load(self, min_pages: int) -> dict[str, SiteKnowledge]:
         sites: dict[str, SiteKnowledge] = {}

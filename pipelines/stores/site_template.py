@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.stores.meta import stamp
+from pipelines.stores.meta import connect_stamped
 
 ALGORITHM = "site-template/2 line=nfkc+ws+masked(url,digits) blake2b-64"
 _WS = re.compile(r"\s+")
@@ -137,6 +137,12 @@ class SiteTemplateModel:
         return split_template_lines(lines, [counts.get(key, 0) >= self.min_pages for key in (keys if keys is not None else line_keys(lines))])
 
 
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS lines (site TEXT NOT NULL, key INTEGER NOT NULL, pages INTEGER NOT NULL, PRIMARY KEY (site, key)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS pages (site TEXT NOT NULL, key INTEGER NOT NULL, PRIMARY KEY (site, key)) WITHOUT ROWID",
+)
+
+
 class TemplateStoreError(RuntimeError):
     """The template store is corrupt or was built by another algorithm."""
 
@@ -148,16 +154,7 @@ class SiteTemplateStore:
         self.path = Path(path)
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("CREATE TABLE IF NOT EXISTS lines (site TEXT NOT NULL, key INTEGER NOT NULL, pages INTEGER NOT NULL, PRIMARY KEY (site, key)) WITHOUT ROWID")
-        conn.execute("CREATE TABLE IF NOT EXISTS pages (site TEXT NOT NULL, key INTEGER NOT NULL, PRIMARY KEY (site, key)) WITHOUT ROWID")
-        other = stamp(conn, "algorithm", ALGORITHM)
-        if other is not None:
-            conn.close()
-            raise TemplateStoreError(f"{self.path}: built by {other!r}, this is {ALGORITHM!r}; move it away to start over")
-        return conn
+        return connect_stamped(self.path, ALGORITHM, _TABLES, TemplateStoreError)
 
     def load(self, min_pages: int, max_lines_per_site: int = 200_000) -> SiteTemplateModel:
         model = SiteTemplateModel(min_pages=min_pages, max_lines_per_site=max_lines_per_site)
