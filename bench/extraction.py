@@ -25,6 +25,16 @@ nothing, where the plain extractor finds it). Listed with their ids per dataset,
 with how many pages went through each of our extraction fallbacks (stats
 ``extract/fallback/<kind>``).
 
+Negatives: pages with an empty gold file (list, section, index pages) are scored
+above as the rest (ours as a known article), and reported again on their own
+line: how many each extractor dumps as an article in the crawl's auto mode. Ours
+then reads them as a crawl reads a page its site has no article_pattern for and
+that came from a sitemap (url_is_article None, discovered_via "sitemap"): neither
+the URL nor the missing publication date refuses it, only its content does, as
+for a page from a WARC. trafilatura has no such mode: a page is dumped when it
+returns text. --auto also reads every article that way and lists the articles
+auto mode loses (the list and length tests refuse them).
+
 Scoring is the shared definition (../shared/extraction/README.txt): one token per
 CJK character, \\w+ runs otherwise; bags of 4-token shingles; P and R per page,
 averaged; F1 of the averages. A dataset whose meta.jsonl has lang_guess is also
@@ -214,6 +224,20 @@ class Ours:
             return "", ""
         return item.text or "", item.title or ""
 
+    def auto(self, page: Page) -> str:
+        """The page as the crawl reads one whose URL is not known as an article or a list and
+        that a sitemap named: only its content can refuse it. The text dumped, or "".
+        (Not counted in the fallbacks, which are the scored pages'.)"""
+        stats = self.chain.crawler.stats
+        counted = dict(stats.get_stats())
+        try:
+            item = self.chain.page(page.html, {}, page.url, site=page.host, url_is_article=None, discovered_via="sitemap")
+        except DropItem:
+            return ""
+        finally:
+            stats.set_stats(counted)
+        return item.text or ""
+
 
 REGRESSION_RECALL = 0.6
 REGRESSION_GAP = 0.3
@@ -230,14 +254,39 @@ def regressions(per_page: dict[str, dict[str, tuple[float, float]]]) -> list[dic
     return out
 
 
-def evaluate(name: str, pages: list[Page], extractors: dict, predictions: Path | None) -> dict:
+def auto_mode(pages: list[Page], extractors: dict, preds: dict[str, list], auto_articles: bool) -> dict[str, dict[str, list[str]]]:
+    """Per extractor: the negatives it dumps (``negatives_dumped``) and, with ``auto_articles``,
+    the articles it drops (``articles_lost``), in the crawl's auto mode (``Ours.auto``; an
+    extractor without one dumps what it returned)."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for ex_name, fn in extractors.items():
+        auto = getattr(fn, "auto", None)
+        texts = preds[ex_name]
+        dumped, lost = [], []
+        for page, pred in zip(pages, texts):
+            negative = not page.gold.strip()
+            if not (negative or auto_articles):
+                continue
+            text = auto(page) if auto is not None else (pred[0] if isinstance(pred, tuple) else pred)
+            if negative and text.strip():
+                dumped.append(page.id)
+            elif not negative and not text.strip():
+                lost.append(page.id)
+        out[ex_name] = {"negatives_dumped": dumped}
+        if auto_articles:
+            out[ex_name]["articles_lost"] = lost
+    return out
+
+
+def evaluate(name: str, pages: list[Page], extractors: dict, predictions: Path | None, auto_articles: bool = False) -> dict:
     out: dict[str, dict] = {}
     per_page: dict[str, dict[str, tuple[float, float]]] = {}
     by_lang: dict[str, dict] = defaultdict(dict)
+    all_preds: dict[str, list] = {}
     for ex_name, fn in extractors.items():
         scores = []
         t0 = time.perf_counter()
-        preds = []
+        preds = all_preds[ex_name] = []
         for page in pages:
             pred = fn(page)
             preds.append(pred)
@@ -267,6 +316,11 @@ def evaluate(name: str, pages: list[Page], extractors: dict, predictions: Path |
         out["ours"]["regressions"] = regressed
         for lang in by_lang:
             by_lang[lang]["ours"]["regressions"] = [r for r in regressed if langs[r["id"]] == lang]
+    if pages and not isinstance(pages[0], SnippetPage):
+        n_negative = sum(1 for p in pages if not p.gold.strip())
+        if n_negative or auto_articles:
+            for ex_name, found in auto_mode(pages, extractors, all_preds, auto_articles).items():
+                out[ex_name].update(found, negatives=n_negative)
     return result
 
 
@@ -286,6 +340,7 @@ def main() -> int:
     parser.add_argument("--cold", action="store_true", help="no per-site template learning")
     parser.add_argument("--profiles", action="store_true", help="read each host's pages in order through the site profiles")
     parser.add_argument("--only", help="comma-separated extractors to run (default: all)")
+    parser.add_argument("--auto", action="store_true", help="also read every article in auto mode and list those ours loses")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a project setting for ours")
     args = parser.parse_args()
 
@@ -304,7 +359,7 @@ def main() -> int:
             keep = set(args.only.split(","))
             extractors = {k: v for k, v in extractors.items() if k in keep}
         before = dict(ours.chain.crawler.stats.get_stats())
-        results.update(evaluate(folder.name, pages, extractors, args.predictions))
+        results.update(evaluate(folder.name, pages, extractors, args.predictions, args.auto))
         if "ours" in results[folder.name]:
             after = ours.chain.crawler.stats.get_stats()
             results[folder.name]["ours"]["fallbacks"] = {
@@ -326,6 +381,14 @@ def main() -> int:
         if "regressions" in res.get("ours", {}):
             regressed = res["ours"]["regressions"]
             print(f"{'':<32} {'regressions':<22} {len(regressed)}" + (": " + ", ".join(r["id"][:24] for r in regressed) if regressed else ""))
+        if res.get("ours", {}).get("negatives"):
+            dumped = {ex: r["negatives_dumped"] for ex, r in res.items() if "negatives_dumped" in r}
+            print(f"{'':<32} {'negatives dumped':<22} " + ", ".join(f"{ex} {len(ids)}/{res[ex]['negatives']}" for ex, ids in dumped.items())
+                  + (" (ours: " + ", ".join(i[:24] for i in dumped["ours"]) + ")" if dumped.get("ours") else ""))
+        if "articles_lost" in res.get("ours", {}):
+            lost = res["ours"]["articles_lost"]
+            n_articles = res["ours"]["pages"] - res["ours"]["negatives"]
+            print(f"{'':<32} {'auto mode lost':<22} {len(lost)}/{n_articles}" + (": " + ", ".join(i[:24] for i in lost) if lost else ""))
         if res.get("ours", {}).get("profile"):
             print(f"{'':<32} {'profiles':<22} " + ", ".join(f"{k} {v}" for k, v in res["ours"]["profile"].items()))
         if res.get("ours", {}).get("fallbacks"):
