@@ -385,7 +385,7 @@ def main() -> int:
             dumped = {ex: r["negatives_dumped"] for ex, r in res.items() if "negatives_dumped" in r}
             print(f"{'':<32} {'negatives dumped':<22} " + ", ".join(f"{ex} {len(ids)}/{res[ex]['negatives']}" for ex, ids in dumped.items())
                   + (" (ours: " + ", ".join(i[:24] for i in dumped["ours"]) + ")" if dumped.get("ours") else ""))
-        if "articles_lost" in res.get("ours", {}):
+        if res.get("ours", {}).get("articles_lost") is not None and res["ours"]["pages"] > res["ours"]["negatives"]:
             lost = res["ours"]["articles_lost"]
             n_articles = res["ours"]["pages"] - res["ours"]["negatives"]
             print(f"{'':<32} {'auto mode lost':<22} {len(lost)}/{n_articles}" + (": " + ", ".join(i[:24] for i in lost) if lost else ""))
