@@ -10,6 +10,7 @@ import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 import duckdb
 import pyarrow.parquet as pq
@@ -48,6 +49,12 @@ def exported(out: Path) -> dict[str, dict]:
     return {r["id"]: r for r in rows}
 
 
+def dumped_non_articles(family, dumps: Path) -> set[str]:
+    """URLs of the family's pages that are no articles (lists, topics, about pages) in any dump."""
+    urls = {row["url"] for dump in dumps.glob("*/*.jsonl") for row in read_dump(dump)}
+    return {f"http://{host}{quote(path)}" for host, site in family.sites.items() for path in site.extra_pages} & urls
+
+
 def test_export_of_sample_crawls_follows_the_rules_row_by_row(tmp_path, live_family):
     family, server = live_family
     reposts, held_back, publish = hold_back_tomorrow(family)
@@ -57,6 +64,8 @@ def test_export_of_sample_crawls_follows_the_rules_row_by_row(tmp_path, live_fam
 
     first = run_crawl(tmp_path, sites, "DEDUP_MODE=mark")
     assert first.returncode == 0, first.log[-2000:]
+    # Today's lists are short (four teasers in each script edition): still no article among them.
+    assert not dumped_non_articles(family, dumps)
     scrapy_export(dumps, out)
     assert exported(out) == {aid: row for aid, row in latest_rows(dumps).items() if not row["duplicate_of"]}
 
@@ -71,6 +80,7 @@ def test_export_of_sample_crawls_follows_the_rules_row_by_row(tmp_path, live_fam
     second = run_crawl(tmp_path, sites, "DEDUP_MODE=mark", "REVISIT_AFTER=0")
     assert second.returncode == 0, second.log[-2000:]
     assert len(second.dumps) == 2
+    assert not dumped_non_articles(family, dumps)
 
     printed = scrapy_export(dumps, out, "--since")
     assert "from 1 dumps added" in printed

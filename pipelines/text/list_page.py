@@ -4,7 +4,7 @@ Scrapy-free. A list, topic, tag or search page whose items carry a date and a
 teaser (``标题 2010-09-27 正文开头…``) has too little link text for the link-share
 test, so this module looks for what such a page cannot hide:
 
-- its items: five or more sibling elements of the same shape (tag and class),
+- its items: three or more sibling elements of the same shape (tag and class),
   each led by a link to another page and holding a date or a teaser;
 - what the extractor kept is those items: most of the extracted text lies inside
   them (a related-news list under an article is a small part of its text);
@@ -33,7 +33,10 @@ _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 # Elements a list is made of; <p> too (teaser lists built of paragraphs), safe because an
 # item must be led by its link.
 _ITEM_TAGS = ("li", "div", "tr", "tbody", "dl", "dd", "dt", "p", "article", "section", "table")
-MIN_ITEMS = 5  # a list: at least this many sibling items of the same shape
+# A list: at least this many sibling items of the same shape. Three, not five: a site's short
+# lists (a script edition's four teasers, a new topic's first items) are lists as well, and the
+# coverage and cue tests below keep an article's related-news list out.
+MIN_ITEMS = 3
 MIN_COVERAGE = 0.5  # share of the extracted text that lies inside the items
 _MAX_TEXT_BEFORE_LINK = 8  # weight of an item's text before its headline link (a number, a tag)
 _MIN_HEADLINE = 4  # weight of a headline link's text
@@ -120,7 +123,7 @@ def _headline_link(item: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
 
 
 def list_items(tree: lxml.html.HtmlElement) -> ListItems:
-    """Sibling elements of the same tag and class, five or more, each led by a link to
+    """Sibling elements of the same tag and class, three or more, each led by a link to
     another page and holding a date or a teaser."""
     found = ListItems()
     texts: list[str] = []
