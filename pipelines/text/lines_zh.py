@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from pipelines.text import patterns_zh as P
 from pipelines.text.article_html import text_weight
-from pipelines.text.normalise import HAN_RUN, ScriptConverter, count_chars, is_chinese_text
+from pipelines.text.normalise import HAN_RUN, ScriptConverter, count_chars, is_chinese_text, sentence_weight
 from pipelines.text.ruby import MIN_GROUPS, remove_flattened_pinyin
 
 _WS = re.compile(r"\s+")
@@ -222,21 +222,3 @@ def drop_teaser_runs(lines: list[str], min_run: int = 3) -> tuple[list[str], int
             i += 1
     kept = [line for line, d in zip(lines, drop) if not d]
     return kept, len(lines) - len(kept)
-
-
-_BODY_SENTENCE_END = tuple("。！？!?」”\"』")
-_CUT_SHORT = ("…", "...", "。。。", "⋯")  # a teaser, however long
-_MIN_SENTENCE_HAN = 8
-
-
-def sentence_weight(text: str) -> int:
-    """Han characters in the lines that read as body sentences: at least eight of them, and a
-    sentence end (。！？ or a closing quote) or a line too long for a headline (40+), and not
-    cut short with an ellipsis. Link lists, channel names, rankings and teasers have none."""
-    total = 0
-    for line in text.split("\n"):
-        line = line.strip()
-        han = count_chars(HAN_RUN, line)
-        if han >= _MIN_SENTENCE_HAN and (line.endswith(_BODY_SENTENCE_END) or han >= 40) and not line.endswith(_CUT_SHORT):
-            total += han
-    return total

@@ -1,4 +1,5 @@
-"""Script detection and the one normalisation used for fingerprints.
+"""Script detection, the one normalisation used for fingerprints, and the measures of Chinese
+text that the extraction's tests share (Han share, body sentences).
 
 ``normalise_for_matching`` is for matching only (hashes, shingles); the dump
 keeps each article's own script and punctuation.
@@ -89,6 +90,24 @@ def is_chinese_text(text: str) -> bool:
     """More than a fifth of the characters are Han: the Chinese line classifier and the link-line
     filter apply. One test for the extraction, the profiles' fast path and the boilerplate stage."""
     return count_chars(HAN_RUN, text) * 5 > len(text)
+
+
+_BODY_SENTENCE_END = tuple("。！？!?」”\"』")
+_CUT_SHORT = ("…", "...", "。。。", "⋯")  # a teaser, however long
+_MIN_SENTENCE_HAN = 8
+
+
+def sentence_weight(text: str) -> int:
+    """Han characters in the lines that read as body sentences: at least eight of them, and a
+    sentence end (。！？ or a closing quote) or a line too long for a headline (40+), and not
+    cut short with an ellipsis. Link lists, channel names, rankings and teasers have none."""
+    total = 0
+    for line in text.split("\n"):
+        line = line.strip()
+        han = count_chars(HAN_RUN, line)
+        if han >= _MIN_SENTENCE_HAN and (line.endswith(_BODY_SENTENCE_END) or han >= 40) and not line.endswith(_CUT_SHORT):
+            total += han
+    return total
 
 
 def detect_language(text: str, declared: str | None = None) -> str | None:
