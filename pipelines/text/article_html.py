@@ -60,6 +60,23 @@ def prune_recommendations(tree: lxml.html.HtmlElement) -> int:
     return removed
 
 
+# Boxes placed far off the screen by their own style: hidden text no reader sees. Hijacked and
+# SEO-spammed pages hide link farms and junk markup this way (position:fixed;left:-9000px);
+# trafilatura reads style-less trees and keeps them. Positioned boxes only, a thousand pixels
+# or more out (a centred layout's margin-left:-620px or left:-600px is on the screen).
+_POSITIONED = re.compile(r"(?:^|;)\s*position\s*:\s*(?:absolute|fixed)\b", re.I)
+_FAR_OFF = re.compile(r"(?:^|;)\s*(?:left|top|right|bottom)\s*:\s*-\d{4,}(?:\.\d+)?px", re.I)
+_STYLED = etree.XPath("//body//*[@style]")
+
+
+def prune_offscreen(tree: lxml.html.HtmlElement) -> int:
+    """Remove boxes their inline style places off the screen (``position:fixed;left:-9000px``)."""
+    doomed = [el for el in _STYLED(tree) if _FAR_OFF.search(style := el.get("style") or "") and _POSITIONED.search(style)]
+    for el in doomed:
+        el.drop_tree()  # (a box inside another doomed one goes with it; its tail stays with its parent)
+    return len(doomed)
+
+
 @dataclass(frozen=True)
 class ExtractConfig:
     include_tables: bool = False
@@ -481,6 +498,7 @@ def _fresh_tree(html: str, config: ExtractConfig) -> lxml.html.HtmlElement | Non
     (trafilatura changes the tree it reads)."""
     fresh, _ = parse_any(html)
     if fresh is not None:
+        prune_offscreen(fresh)
         if config.prune_recommendations:
             prune_recommendations(fresh)
         wrap_bare_paragraphs(fresh)
@@ -528,6 +546,7 @@ def extract_article(
     metadata = read_metadata(tree, url, [str(og)] if og else None, html)
     if config.include_tables:
         unwrap_layout_tables(tree)
+    prune_offscreen(tree)
     if config.prune_recommendations:
         prune_recommendations(tree)
     wrap_bare_paragraphs(tree)

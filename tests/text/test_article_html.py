@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from crawler.offline import DropItem, build_stage_chain
-from pipelines.text.article_html import ExtractConfig, extract_article, is_link_line, paragraph_block, parse_html, parse_lenient
+from pipelines.text.article_html import ExtractConfig, NotArticleReason, extract_article, is_link_line, paragraph_block, parse_html, parse_lenient
 
 ROOT = Path(__file__).resolve().parents[2]
 LEGACY = ROOT / "tests" / "fixtures" / "legacy_layouts"
@@ -207,3 +207,26 @@ def test_ranking_before_the_body_is_removed_and_the_body_kept(chain):
 def test_a_short_article_with_sentences_keeps_precision_modes_text(chain):
     text = _strip(chain, "\n".join(BRIEF), "\n".join(["相关新闻"] + BRIEF + ["某某网友评论：说得好，支持一下。"] * 3), "华能国际")
     assert text.split("\n") == BRIEF
+
+
+
+# A hijacked shop page (bench/data/zh_lists/yangfan__1): junk markup in raw-text elements
+# (<xmp>, <noframes>) inside a box placed off the screen, a category menu, a footer.
+_JUNK = '<xmp id="w6w9l"><object id="w6w9l"><tt id="w6w9l"><output id="w6w9l"></output></tt></object></xmp><noframes id="w6w9l"><button id="w6w9l"></button></noframes>'
+OFFSCREEN_SPAM = (
+    '<html><head><meta charset="utf-8"><title>椅凳類_邯鄲市揚帆電子有限責任公司</title></head><body>'
+    f'<div style="position:fixed;left:-9000px;top:-9000px;">{_JUNK * 12}</div>'
+    '<div class="nav" style="width:1200px;position:relative;left:-600px;margin-left:-620px">'
+    + "".join(f'<a href="/c/{i}.html">椅凳類商品第{i}款</a> ' for i in range(20))
+    + '</div><div class="foot">服務熱線: 0310-5514011</div></body></html>'
+)
+
+
+def test_a_box_placed_off_the_screen_is_no_text():
+    """What no reader sees is no text (trafilatura kept the junk markup as the page's text); a
+    centred layout's negative offsets are on the screen (the menu is read, and refused)."""
+    url = "http://www.example.test/category/7.html"
+    found = extract_article(OFFSCREEN_SPAM, url, CONFIG, known_article=True)
+    assert found.text == "服務熱線: 0310-5514011"
+    with pytest.raises(NotArticleReason, match=r"list page \(\d+% of the text is link text\)"):
+        extract_article(OFFSCREEN_SPAM, url, CONFIG, known_article=False)
