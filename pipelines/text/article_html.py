@@ -21,7 +21,7 @@ from lxml import etree
 from w3lib.url import canonicalize_url
 
 from pipelines.text.hard_wrap import join_hard_wrapped
-from pipelines.text.list_page import list_page_evidence
+from pipelines.text.list_page import headline_list_evidence, list_page_evidence
 from pipelines.text.metadata import PageMetadata, read_metadata
 from pipelines.text.normalise import count_chars, is_chinese_text
 from pipelines.text.record import finish_record, read_record
@@ -620,6 +620,13 @@ def extract_article(
     if alternative is not None:
         alt_chinese = is_chinese_text(alternative)
         alternative = "\n".join(l for l in _lines(alternative) if not (alt_chinese and is_link_line(l, links))) or None
+    if not known_article:
+        # A portal's picture cards, label links and ranking tables: its headlines in no one list.
+        if alternative is not None and headline_list_evidence(tree, _lines(alternative), links):
+            alternative = None
+        why = headline_list_evidence(tree, body, links)
+        if why and alternative is None:
+            raise NotArticleReason(why)
     if not body and known_article:
         body = lines  # a page made of linked lines (poems, link-per-line pages): keep them
     removed = len(lines) - len(body)

@@ -15,8 +15,15 @@ test, so this module looks for what such a page cannot hide:
 About pages (关于我们 and the like) are named by their title and have no date of
 their own, or little text.
 
-``list_page_evidence`` is called by ``extract_article`` for pages not known to be
-articles; it returns the reason a page is not an article, or None.
+Portal front pages and rankings show their headlines in no one list: picture cards
+whose caption is the picture's alt text, label links before headlines (``棱镜| 标题``),
+ranking tables (rank, headline, count). ``headline_list_evidence`` reads the text
+the page would ship instead: no body sentences, and its lines are the page's own
+headlines (its link texts and picture alts).
+
+``list_page_evidence`` and ``headline_list_evidence`` are called by
+``extract_article`` for pages not known to be articles; they return the reason a
+page is not an article, or None.
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 import lxml.html
+
+from pipelines.text.normalise import is_chinese_text, sentence_weight
 
 _WS = re.compile(r"\s+")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -244,3 +253,52 @@ def list_page_evidence(
         f"list page: {items.largest} repeated link+{'date' if items.dated >= items.teasers else 'teaser'} items "
         f"hold {coverage:.0%} of the text; " + ", ".join(cues)
     )
+
+
+# A headline list: the text has fewer Han characters in body sentences than this (a brief of
+# one sentence has more), and this share of its weight lies in lines that are headlines.
+_MAX_HEADLINE_LIST_SENTENCES = 20
+_MIN_HEADLINE_SHARE = 2 / 3
+_HEADLINE_COVER = 0.6  # a line is a headline when the page's headlines cover this much of it
+
+
+def _covered_weight(line: str, starting: dict[str, list[str]]) -> int:
+    """The weight of the parts of ``line`` that are one of the headlines (``starting``: the
+    headlines by their first two characters, longest first)."""
+    covered = []
+    end = 0  # the end of the covered part so far
+    for i in range(len(line) - 1):
+        for h in starting.get(line[i : i + 2], ()):
+            if line.startswith(h, i):
+                if i + len(h) > end:
+                    covered.append(line[max(i, end) : i + len(h)])
+                    end = i + len(h)
+                break
+    return _weight("".join(covered))
+
+
+def headline_list_evidence(tree: lxml.html.HtmlElement, lines: list[str], link_texts: frozenset[str]) -> str | None:
+    """Why the text the page would ship is a list of its headlines, or None.
+
+    ``lines``: that text (link lines removed). Chinese text only: it reads as no article when it
+    has next to no body sentences and most of its weight is in lines that are the page's
+    headlines: a link text or a picture's alt text (four words or more) covers most of the line,
+    what is left being a label, a rank, a count or a stray code (``棱镜| 标题``, ``| 1标题 |
+    146513 |``, a video card's caption and its hidden id)."""
+    text = "\n".join(lines)
+    if not lines or not is_chinese_text(text) or sentence_weight(text) >= _MAX_HEADLINE_LIST_SENTENCES:
+        return None
+    alts = (_WS.sub(" ", str(a)).strip() for a in tree.xpath("//img/@alt"))
+    starting: dict[str, list[str]] = {}
+    for h in sorted({h for h in (*link_texts, *alts) if _weight(h) >= _MIN_HEADLINE}, key=len, reverse=True):
+        starting.setdefault(h[:2], []).append(h)
+    total = in_headlines = count = 0
+    for line in dict.fromkeys(lines):  # (a table header above every ranking is one line of chrome)
+        weight = _weight(line)
+        total += weight
+        if weight and _covered_weight(line, starting) >= _HEADLINE_COVER * weight:
+            in_headlines += weight
+            count += 1
+    if count < 3 or in_headlines < _MIN_HEADLINE_SHARE * total:
+        return None
+    return f"list page: {count} lines are the page's headlines ({in_headlines / total:.0%} of the text), no body sentences"

@@ -3,6 +3,7 @@ also when their items carry dates and teasers; articles, with their related-news
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ import trafilatura
 from pipelines.text.article_html import ExtractConfig, parse_html, prune_recommendations, structured_date, text_weight, unwrap_layout_tables
 from pipelines.text.charset import decode_body
 from pipelines.text.extract_pool import extract_page
-from pipelines.text.list_page import distinct_dates, list_items, list_page_evidence
+from pipelines.text.list_page import distinct_dates, headline_list_evidence, list_items, list_page_evidence
 from tests.conftest import hold_back_tomorrow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -172,3 +173,77 @@ def test_a_text_of_nothing_but_cut_teasers_is_a_list_in_no_one_list():
     lines = [f"在以往的文字之中我们多是探讨一些难度较高的和田玉鉴赏问题，虽然也都是出自笔者的诚意之作，第{i}讲... [详细]" for i in range(2)]
     assert list_page_evidence(tree, lines, frozenset(), True) == "list page: all 2 lines are teasers cut short"
     assert list_page_evidence(tree, lines + ["正文的一段话，讲的是和田玉的历史。"], frozenset(), True) is None
+
+
+# A portal front page's picture cards and label links (bench/data/zh_lists/qq__1) and a ranking
+# table (netease_rank__1): headlines in no one list of linked, dated items.
+PORTAL_CARDS = """<html><head><title>腾讯首页</title></head><body>
+<ul class="news-list">
+<li class="news-pic-txt"><img src="/1.jpg" alt="不懂生育、缺乏性知识、忍受家暴，我不想让农村女孩受苦"><div class="txt">不懂生育、缺乏性知识、忍受家暴，我不想让农村女孩受苦</div></li>
+<li><a class="cate" href="/author/3285">棱镜</a><span>|</span><a href="/a/20230911A0AWCD00">茅台袁仁国狱中去世：成败皆因经销商，曾收5kg金鼎</a></li>
+<li><a class="cate" href="/author/3286">深网</a><span>|</span><a href="/a/20230911A0AWCD01">涨价、禁令、做空、华为狙击，苹果这次危险了</a></li>
+</ul>
+<ul class="video"><li class="video-item"><img src="/2.jpg" alt="国台办新任发言人陈斌华亮相"><div class="txt">国台办新任发言人陈斌华亮相</div></li>
+<li class="video-item"><img src="/3.jpg" alt="普京与金正恩参观航天发射场"><div class="txt">普京与金正恩参观航天发射场</div></li></ul>
+<table class="rank"><tr><th>标题</th><th>点击数</th></tr>
+<tr><td>1</td><td><a href="/a/1.html">3人伪造老干妈印章冒充经理与腾讯签合同 已被刑拘</a></td><td>146513</td></tr>
+<tr><td>2</td><td><a href="/a/2.html">24岁围棋国手范蕴若因故去世 柯洁发文悼念</a></td><td>37083</td></tr></table>
+</body></html>"""
+PORTAL_LINES = [
+    "不懂生育、缺乏性知识、忍受家暴，我不想让农村女孩受苦x3531umjsr7",  # a card's caption and its hidden video id
+    "- 棱镜| 茅台袁仁国狱中去世：成败皆因经销商，曾收5kg金鼎",
+    "- 深网| 涨价、禁令、做空、华为狙击，苹果这次危险了",
+    "国台办新任发言人陈斌华亮相b3532grxv3k",
+    "普京与金正恩参观航天发射场t35326ewbr1",
+    "| 标题 | 点击数 |",
+    "|---|---|",
+    "| 13人伪造老干妈印章冒充经理与腾讯签合同 已被刑拘 | 146513 |",
+    "| 标题 | 点击数 |",
+    "|---|---|",
+    "| 224岁围棋国手范蕴若因故去世 柯洁发文悼念 | 37083 |",
+]
+
+
+def _links(tree) -> frozenset[str]:
+    return frozenset(t for t in (_WS.sub(" ", a.text_content()).strip() for a in tree.iter("a")) if len(t) >= 2)
+
+
+def test_a_text_of_the_pages_own_headlines_is_a_list():
+    tree = parse_html(PORTAL_CARDS)
+    why = headline_list_evidence(tree, PORTAL_LINES, _links(tree))
+    assert why == "list page: 7 lines are the page's headlines (95% of the text), no body sentences"
+
+
+def test_headlines_beside_body_sentences_are_an_article():
+    """A brief of one sentence under its own headline and a related list is an article; so are
+    lines that are no headlines of the page (a short forum post's labels and code)."""
+    tree = parse_html(PORTAL_CARDS)
+    brief = "中国6月汇丰服务业PMI为51.8，为5个月以来最低水平，前值53.5，澳元/美元延续跌势。"
+    assert headline_list_evidence(tree, PORTAL_LINES + [brief], _links(tree)) is None
+    post = ["前言", "每次打开别人新的项目都要 npm 依赖都会各种报错很烦", "解决", "安装 depcheck", "npm i -g depcheck"]
+    assert headline_list_evidence(tree, post, _links(tree)) is None
+    assert headline_list_evidence(tree, PORTAL_LINES[:2], _links(tree)) is None  # (fewer than three headlines)
+
+
+LISTS = ROOT / "bench" / "data" / "zh_lists"
+
+
+@pytest.fixture(scope="module")
+def chain():
+    from crawler.offline import build_stage_chain
+
+    return build_stage_chain({"TEMPLATE_ENABLED": False})
+
+
+@pytest.mark.parametrize("page", sorted(p.stem for p in (LISTS / "html").glob("*.html")))
+def test_real_list_pages_are_refused_in_auto_mode(chain, page):
+    """Every page of zh_lists (portal fronts, sections, rankings, boards, a search page, a
+    hijacked shop page), read as the crawl reads a page a sitemap named on a site without an
+    article_pattern: neither its URL nor a missing date refuses it, its content must."""
+    from crawler.offline import DropItem
+
+    meta = {r["id"]: r for r in map(json.loads, (LISTS / "meta.jsonl").read_text(encoding="utf-8").splitlines())}
+    url = meta[page]["url"] or f"http://{meta[page]['host']}/{page}"
+    with pytest.raises(DropItem):
+        item = chain.page((LISTS / "html" / f"{page}.html").read_bytes(), {}, url, url_is_article=None, discovered_via="sitemap")
+        pytest.fail(f"dumped as an article: {item.text[:200]!r}")
