@@ -24,6 +24,7 @@ from pipelines.text.hard_wrap import join_hard_wrapped
 from pipelines.text.list_page import headline_list_evidence, list_page_evidence
 from pipelines.text.metadata import PageMetadata, read_metadata
 from pipelines.text.normalise import count_chars, is_chinese_text
+from pipelines.text.patterns_zh import OTHER_ANSWERS_LINE
 from pipelines.text.record import finish_record, read_record
 
 _WS = re.compile(r"\s+")
@@ -508,7 +509,19 @@ def _fresh_tree(html: str, config: ExtractConfig) -> lxml.html.HtmlElement | Non
 
 def _trafilatura_text(tree: lxml.html.HtmlElement, url: str, config: ExtractConfig, favor_precision: bool) -> str:
     doc = _trafilatura(tree, url, config, favor_precision)
-    return (doc.text or "") if doc is not None else ""
+    return own_post((doc.text or "") if doc is not None else "")
+
+
+def own_post(text: str) -> str:
+    """The text up to a Q&A page's heading over its other answers (更多回答, 查看全部 56 个回答):
+    the page's own question and answer, not the others' (the heading itself goes too). A heading
+    that opens the text is only dropped: what follows is then all there is."""
+    m = OTHER_ANSWERS_LINE.search(text)
+    if m is None:
+        return text
+    if not text[: m.start()].strip():
+        return text[m.end() :].lstrip("\n")
+    return text[: m.start()].rstrip("\n")
 
 
 def _is_list(lines: list[str], tree: lxml.html.HtmlElement, links: frozenset[str], config: ExtractConfig, dated: bool) -> bool:

@@ -39,6 +39,12 @@ BREADCRUMB_PATH = re.compile(r"^(?:首页|网站首页|主页)\s*(?:>|>>|»|/|�
 KEYWORDS_LABEL = r"(?:文章|本文|新闻)?(?:关键词|关键字|标签|tags?)"
 KEYWORDS_LINE = re.compile(r"^" + KEYWORDS_LABEL + COLON, re.I)
 
+# A question-and-answer page's heading over its other answers: 更多回答 / 其他 3 条回答 /
+# 查看全部 56 个回答 (a line of its own). The page's own post ends there: both trafilatura
+# modes read on into the other answers, and precision mode may keep only them. Matched as the
+# text is (both scripts: 個/條).
+OTHER_ANSWERS_LINE = re.compile(r"^\s*(?:查看)?(?:更多|其他|其它|全部)\s*(?:\d+\s*[个個条條])?\s*(?:回答|答案)\s*$", re.M)
+
 # Whole-line kinds. Each is (kind, pattern, max line length or None for any).
 LINE_PATTERNS: list[tuple[str, re.Pattern[str], int | None]] = [
     # 责任编辑:wuren / (责任编辑：王芳) / 编辑：孙悦 / 审核：X 校对：Y

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from crawler.offline import DropItem, build_stage_chain
-from pipelines.text.article_html import ExtractConfig, NotArticleReason, extract_article, is_link_line, paragraph_block, parse_html, parse_lenient
+from pipelines.text.article_html import ExtractConfig, NotArticleReason, extract_article, is_link_line, own_post, paragraph_block, parse_html, parse_lenient
 
 ROOT = Path(__file__).resolve().parents[2]
 LEGACY = ROOT / "tests" / "fixtures" / "legacy_layouts"
@@ -230,3 +230,35 @@ def test_a_box_placed_off_the_screen_is_no_text():
     assert found.text == "服務熱線: 0310-5514011"
     with pytest.raises(NotArticleReason, match=r"list page \(\d+% of the text is link text\)"):
         extract_article(OFFSCREEN_SPAM, url, CONFIG, known_article=False)
+
+
+FORUM = ROOT / "bench" / "data" / "zh_forum_blog"
+
+
+def _forum_page(chain, page_id: str, **kw):
+    meta = {r["id"]: r for r in map(json.loads, (FORUM / "meta.jsonl").read_text(encoding="utf-8").splitlines())}
+    body = (FORUM / "html" / f"{page_id}.html").read_bytes()
+    return chain.page(body, {}, meta[page_id]["url"], site=page_id, **kw)
+
+
+def _forum_gold(page_id: str) -> list[str]:
+    return (FORUM / "gold" / f"{page_id}.txt").read_text(encoding="utf-8").strip().split("\n")
+
+
+@pytest.mark.parametrize("page_id", ["zhihu__1", "zhihu__2"])
+def test_a_qa_page_ships_its_own_answer_not_the_others(chain, page_id):
+    """Real zhihu answer pages: both trafilatura modes read on past 更多回答 into the other
+    answers, and on zhihu__2 precision mode keeps only those (the featured answer is short)."""
+    item = _forum_page(chain, page_id, url_is_article=True)
+    lines = item.text.split("\n")
+    gold = _forum_gold(page_id)
+    assert lines[0] == gold[0] and gold[-1] in lines
+    assert "更多回答" not in item.text and len(lines) <= len(gold) + 1
+
+
+def test_own_post_ends_at_the_other_answers():
+    question, answer, other = "这次地震有多大？", "震感范围广，震级较大。", "这是另一位答主的回答。"
+    assert own_post(f"{question}\n{answer}\n更多回答\n{other}") == f"{question}\n{answer}"
+    assert own_post(f"{answer}\n查看全部 56 個回答\n{other}") == answer  # (traditional script)
+    assert own_post(f"更多回答\n{other}") == other  # a heading that opens the text only goes
+    assert own_post(f"{answer}\n我想看更多回答。\n{other}") == f"{answer}\n我想看更多回答。\n{other}"  # a sentence is no heading
