@@ -78,6 +78,23 @@ def prune_offscreen(tree: lxml.html.HtmlElement) -> int:
     return len(doomed)
 
 
+# A link to a file, named by its file name (and size): a forum post's or a notice's attachment
+# (商标审查标准.pdf 10.12MB, 附件：实施细则.docx). It is part of the post, not a link list.
+_ATTACHMENT_TEXT = re.compile(
+    r"^[^\n]{1,120}\.(?:pdf|docx?|xlsx?|pptx?|wps|rtf|txt|csv|zip|rar|7z)(?:\s*[(（]?\s*\d[\d.,]*\s*[KMG]i?B\s*[)）]?)?$", re.I
+)
+_LINKS = etree.XPath("//body//a")
+
+
+def unwrap_attachment_links(tree: lxml.html.HtmlElement) -> int:
+    """Make attachment links plain text (trafilatura drops a paragraph that is one link, and
+    link lines leave Chinese text): the file's name and size stay in the post."""
+    attachments = [a for a in _LINKS(tree) if _ATTACHMENT_TEXT.match(_WS.sub(" ", a.text_content()).strip())]
+    for a in attachments:
+        a.drop_tag()
+    return len(attachments)
+
+
 @dataclass(frozen=True)
 class ExtractConfig:
     include_tables: bool = False
@@ -499,6 +516,7 @@ def _fresh_tree(html: str, config: ExtractConfig) -> lxml.html.HtmlElement | Non
     (trafilatura changes the tree it reads)."""
     fresh, _ = parse_any(html)
     if fresh is not None:
+        unwrap_attachment_links(fresh)
         prune_offscreen(fresh)
         if config.prune_recommendations:
             prune_recommendations(fresh)
@@ -553,6 +571,7 @@ def extract_article(
     lang = page_lang(tree)
     head_title = tree.findtext(".//title") or ""
     chinese_page = is_chinese_page(head_title, lang)
+    unwrap_attachment_links(tree)  # (before the link texts are read: an attachment is no link line)
     links = link_texts(tree)
     date_hint = structured_date(tree, url)
     og = og_title(tree)  # (before trafilatura, which changes the tree)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from crawler.offline import DropItem, build_stage_chain
-from pipelines.text.article_html import ExtractConfig, NotArticleReason, extract_article, is_link_line, own_post, paragraph_block, parse_html, parse_lenient
+from pipelines.text.article_html import ExtractConfig, NotArticleReason, extract_article, is_link_line, own_post, paragraph_block, parse_html, parse_lenient, unwrap_attachment_links
 
 ROOT = Path(__file__).resolve().parents[2]
 LEGACY = ROOT / "tests" / "fixtures" / "legacy_layouts"
@@ -262,3 +262,21 @@ def test_own_post_ends_at_the_other_answers():
     assert own_post(f"{answer}\n查看全部 56 個回答\n{other}") == answer  # (traditional script)
     assert own_post(f"更多回答\n{other}") == other  # a heading that opens the text only goes
     assert own_post(f"{answer}\n我想看更多回答。\n{other}") == f"{answer}\n我想看更多回答。\n{other}"  # a sentence is no heading
+
+
+def test_a_posts_attachment_is_part_of_the_post(chain):
+    """Real forum post (bbscloud__2): one line and an attachment link (商标审查标准.pdf 10.12MB).
+    trafilatura drops a paragraph that is one link, and link lines leave Chinese text: we shipped
+    the line alone (a regression against trafilatura)."""
+    item = _forum_page(chain, "bbscloud__2", url_is_article=True)
+    assert item.text.split("\n") == _forum_gold("bbscloud__2") == ["商标的资料", "商标审查标准.pdf 10.12MB"]
+
+
+def test_only_links_named_after_a_file_are_attachments():
+    tree = parse_html(
+        "<html><body><p><a href='/d?id=1'>实施细则.DOCX</a></p><p><a href='/d?id=2'>年报.pdf (2.5 MB)</a></p>"
+        "<p><a href='/a/3.html'>关于印发实施细则的通知</a></p><p><a href='/a/4.html'>下载PDF</a></p></body></html>"
+    )
+    assert unwrap_attachment_links(tree) == 2
+    assert [a.text for a in tree.iter("a")] == ["关于印发实施细则的通知", "下载PDF"]
+    assert [p.text_content() for p in tree.iter("p")][:2] == ["实施细则.DOCX", "年报.pdf (2.5 MB)"]
