@@ -189,8 +189,11 @@ def link_texts(tree: lxml.html.HtmlElement) -> frozenset[str]:
     return frozenset(t for t in texts if len(t) >= 2)
 
 
-# A list item's marks before its link text: trafilatura's "- " for <li>, a rank ("3 ", "03.", "1标题").
-_ITEM_MARK = re.compile(r"^(?:[-*•·●◆■▪►]+\s*|\d{1,2}(?:[.、)）]\s*|\s+)?)")
+# A list item's marks before its link text: trafilatura's "- " for <li>, then maybe a rank and a
+# count ("3 ", "03.", "1标题", "1 63675标题", glued to a headline that may start with digits itself).
+_ITEM_BULLET = re.compile(r"^[-*•·●◆■▪►]+\s*")
+_ITEM_DIGITS = re.compile(r"^\d{1,8}")
+_AFTER_RANK = " .、)）"
 # What a ranking or list item adds after its headline: counts, dates, their units.
 _ITEM_CHROME = re.compile(r"[\W\d_]|评论|評論|跟贴|跟帖|回复|回覆|阅读|閱讀|浏览|瀏覽|点击|點擊|人参与|人參與|热度|熱度|[次条條万萬]")
 
@@ -203,12 +206,18 @@ def is_link_line(line: str, links: frozenset[str]) -> bool:
         return True
     if line.startswith("|"):  # a table row as trafilatura writes it: | 1标题 | 169524 |
         line = _WS.sub(" ", line.replace("|", " ")).strip()
-    bare = _ITEM_MARK.sub("", line, count=1)
-    if bare in links:
-        return True
-    for n in range(min(len(bare), 80), 3, -1):
-        if bare[:n] in links:
-            return not _ITEM_CHROME.sub("", bare[n:])
+    line = _ITEM_BULLET.sub("", line, count=1)
+    digits = _ITEM_DIGITS.match(line)
+    # the headline after none, some or all of the leading digits ("13人伪造…": rank 1 of "3人伪造…")
+    for k in range(len(digits.group()) + 1 if digits else 1):
+        bare = line[k:].lstrip(_AFTER_RANK) if k else line
+        if bare in links:
+            return True
+        for n in range(min(len(bare), 80), 3, -1):
+            if bare[:n] in links:
+                if not _ITEM_CHROME.sub("", bare[n:]):
+                    return True
+                break
     return False
 
 

@@ -151,6 +151,25 @@ def test_link_lines_are_link_texts_list_items_and_ranked_headlines():
         assert not is_link_line(line, links), line
 
 
+def test_a_rank_and_a_count_glued_to_a_headline_are_item_chrome():
+    """163.com's 跟贴排行 writes rank, count and headline in one run ("- 1 63675 标题" as
+    "- 163675标题"), netease's 新闻排行榜 rank and headline ("| 13人伪造… | 146513 |"), and a
+    headline may start with digits itself ("20多岁妈妈…")."""
+    links = frozenset({"成龙参观张北草原天路当地下通知封路？官方回应", "20多岁妈妈6.5万卖掉双胞胎儿子:还信用卡 买手机", "3人伪造老干妈印章冒充经理与腾讯签合同 已被刑拘"})
+    for line in ("- 163675成龙参观张北草原天路当地下通知封路？官方回应", "- 81537720多岁妈妈6.5万卖掉双胞胎儿子:还信用卡 买手机",
+                 "| 13人伪造老干妈印章冒充经理与腾讯签合同 已被刑拘 | 146513 |", "20多岁妈妈6.5万卖掉双胞胎儿子:还信用卡 买手机"):
+        assert is_link_line(line, links), line
+    for line in ("2013年成龙参观张北草原天路当地下通知封路？官方回应后游客增多。", "13人伪造老干妈印章，警方已立案侦查。"):
+        assert not is_link_line(line, links), line
+
+
+def test_a_ranking_after_the_article_is_no_part_of_it(chain):
+    """Real 163.com page (gne_zh 163__2): its 跟贴排行 and 点击排行 lines leave the text."""
+    item = chain.page((GNE / "html" / "163__2.html").read_bytes(), {}, "http://www.163.com/163__2.html", url_is_article=True)
+    assert "成龙参观张北草原天路" not in item.text and "毕业生考研被在校生指责" not in item.text
+    assert all(line in item.text for line in _gold("163__2") if line)
+
+
 def _boilerplate_stage(chain):
     from pipelines.boilerplate import BoilerplateStage
 
