@@ -195,7 +195,11 @@ _SENTENCE_END = tuple("。！？!?.」”\"』）)…:：；;摄")  # a caption 
 def drop_teaser_runs(lines: list[str], min_run: int = 3) -> tuple[list[str], int]:
     """Remove runs of cut-off teasers: 3+ consecutive lines of near-equal length,
     most of them stopping mid-sentence, as related-article blocks truncate their
-    summaries at a fixed width. Real paragraphs do not come in equal lengths."""
+    summaries at a fixed width. Real paragraphs do not come in equal lengths.
+
+    Unless the rest of the text stops mid-sentence as well: then the lines are the
+    author's own (a blog's hard-wrapped lines between photos, pauses as spaces, no
+    sentence ends), of which runs of equal length are only the longer stretches."""
     drop = [False] * len(lines)
     # Fixed-width truncation is counted in characters: only CJK-dominant lines qualify.
     cjk = [count_chars(HAN_RUN, line) * 2 > len(line) for line in lines]
@@ -220,5 +224,20 @@ def drop_teaser_runs(lines: list[str], min_run: int = 3) -> tuple[list[str], int
             i = j
         else:
             i += 1
+    if any(drop) and _hard_wrapped([line for line, d, c in zip(lines, drop, cjk) if c and not d]):
+        return lines, 0
     kept = [line for line, d in zip(lines, drop) if not d]
     return kept, len(lines) - len(kept)
+
+
+_MIN_WRAPPED_LINES = 5  # lines of prose outside the runs that tell the text's own style
+_WRAPPED_LINE = 15  # characters: shorter lines are labels and captions, not prose
+
+
+def _hard_wrapped(others: list[str]) -> bool:
+    """The text outside the teaser runs stops mid-sentence too: most of its lines of prose
+    end without a sentence end (an article's paragraphs end with one, teasers do not). List
+    items and table rows (trafilatura's "- " and "|") are no prose: a ranking is no style."""
+    prose = [line for line in others if len(line) >= _WRAPPED_LINE and not line.startswith(("- ", "* ", "|"))]
+    cut = sum(not line.rstrip().endswith(_SENTENCE_END) for line in prose)
+    return len(prose) >= _MIN_WRAPPED_LINES and cut * 3 >= len(prose) * 2

@@ -104,3 +104,61 @@ def test_strip_keeps_body_and_reports_kinds(clf):
     assert r.removed == {"title": 1, "meta": 1, "editor": 1, "icp": 1}
     assert r.pinyin_removed == 3
     assert r.fields["source"] == "本站" and r.fields["editor"] == "韓鵬飛"
+
+
+ARTICLE = [
+    "本周沪铝主力合约震荡上行，周五收于每吨18960元，较上周上涨1.8%，周内成交量较前一周放大。",
+    "分析人士认为，春节后下游加工企业陆续复工，铝锭社会库存累库速度低于市场预期，对价格形成支撑。",
+    "云南地区电解铝企业因来水偏枯继续执行限电减产，2月中旬以来合计影响运行产能约八十万吨。",
+    "与此同时，海外能源价格回落，欧洲部分停产产能存在复产预期，国际铝价上行空间受到一定抑制。",
+    "展望下周，市场关注宏观数据与库存变化，预计沪铝以区间震荡为主，操作上建议逢低适量布局。",
+]
+# A related-news block's summaries, cut at a fixed width (36 characters).
+TEASERS = [
+    "近日，工业和信息化部发布电解铝行业产能置换实施办法，明确了产能置换",
+    "记者从中国有色金属工业协会再生金属分会获悉，今年我国再生铝产量预计",
+    "海关总署最新数据显示，一月我国未锻轧铝及铝材出口量同比下降百分之十",
+]
+
+
+def test_a_related_block_of_cut_teasers_leaves_an_article():
+    from pipelines.text.lines_zh import drop_teaser_runs
+
+    assert drop_teaser_runs(ARTICLE + TEASERS) == (ARTICLE, 3)
+
+
+def test_a_hard_wrapped_text_keeps_its_lines_of_equal_length():
+    """A blog's lines between photos (pixnet): pauses as spaces and no sentence ends, so the
+    longer stretches of near-equal lines are no teaser block; the text is all like that."""
+    from pipelines.text.lines_zh import drop_teaser_runs
+
+    wrapped = [
+        "一波波接續性低溫寒流報到 已將新竹尖石鄉後山一帶層層山巒披上嫣紅的彩衣",
+        "玉峰道路一路上雲氣山嵐滯留山頭 順路下切蜿蜒道路後不久即抵達來到玉峰國小",
+        "美樹美如其名偌大楓香樹早已呈現金黃 泛紅色彩也是愛攝人仕所喜愛造訪之地",
+        "來到現場已是落葉飄飄堆疊滿地 不時隨著風吹雨襲而葉落垂地",
+        "不忍踩過剛剛掉落的樹葉 沿著前人足跡踏痕輕踩而行",
+        "雖然只是一廂情願的想法 終究還是不可避免地將會化為塵土",
+        "偶而還會飄下來一些霧氣水滴 不時張望尋找最佳楓葉主題",
+        "外拍的攝影班學員一堆早已不時穿梭其間",
+        "雨水洗塵後的枝頭固然掉落些葉片是否也洗去塵勞憂傷",
+    ]
+    assert drop_teaser_runs(wrapped) == (wrapped, 0)
+    # A ranking's items are no style of the text: the teasers above an article still go.
+    ranking = [f"- {i}{i * 7919}某地发生一起交通事故 多部门联合处置" for i in range(1, 7)]
+    assert drop_teaser_runs(ARTICLE + ranking + TEASERS)[1] == 3
+
+
+def test_a_real_hard_wrapped_blog_keeps_its_opening_lines():
+    """pixnet__1 (zh_forum_blog): we dropped its first twelve lines and three more as teasers."""
+    import json
+    from pathlib import Path
+
+    from crawler.offline import build_stage_chain
+
+    folder = Path(__file__).resolve().parents[2] / "bench" / "data" / "zh_forum_blog"
+    url = next(r["url"] for r in map(json.loads, (folder / "meta.jsonl").read_text(encoding="utf-8").splitlines()) if r["id"] == "pixnet__1")
+    item = build_stage_chain({"TEMPLATE_ENABLED": False}).page((folder / "html" / "pixnet__1.html").read_bytes(), {}, url, url_is_article=True)
+    gold = (folder / "gold" / "pixnet__1.txt").read_text(encoding="utf-8").split("\n")
+    lines = item.text.split("\n")
+    assert lines[0] == gold[0] and "這兩間是民宿房間 跟著民宿主人\"簍信\"聊起來還提到日後將改變成兩層木屋" in lines
