@@ -50,6 +50,8 @@ def clf():
         ("扫描下方二维码解锁更多技能", "promo"),
         ("2、回复【福利】查看各种政策福利", "promo"),
         ("\ufffd\ufffd\ufffd\ufffd", "garbled"),
+        ("本作品采用《CC 协议》，转载必须注明作者和本文链接", "copyright"),
+        ("本文采用知识共享署名 4.0 国际许可协议进行许可", "copyright"),
     ],
 )
 def test_boilerplate_kinds(clf, line, kind):
@@ -73,6 +75,7 @@ def test_boilerplate_kinds(clf, line, kind):
         "编辑部今天收到了很多来信，校对工作也在有序进行。",
         "本文来源于一项覆盖全国的网络调查，数据显示今年的增长率为3%。",
         "市民扫描公交站牌上的二维码，就能查询车辆实时到站信息。",
+        "开源社区普遍采用CC协议和MIT协议，作者可以自行选择许可方式。",
     ],
 )
 def test_body_sentences_stay(clf, sentence):
