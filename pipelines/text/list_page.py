@@ -4,7 +4,7 @@ Scrapy-free. A list, topic, tag or search page whose items carry a date and a
 teaser (``标题 2010-09-27 正文开头…``) has too little link text for the link-share
 test, so this module looks for what such a page cannot hide:
 
-- its items: three or more sibling elements of the same shape (tag and class),
+- its items: three or more sibling elements of the same shape (tag and first class name),
   each led by a link to another page and holding a date or a teaser;
 - what the extractor kept is those items: most of the extracted text lies inside
   them (a related-news list under an article is a small part of its text);
@@ -131,6 +131,16 @@ def _headline_link(item: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
     return None
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def _shape_class(cls: str | None) -> str:
+    """The class that tells an item's shape: its first class name, numbers left out. Blog
+    engines give every post its own classes (``post-6665 post … tag-369 category-math``)."""
+    first = (cls or "").split(maxsplit=1)
+    return _DIGITS.sub("#", first[0]) if first else ""
+
+
 def list_items(tree: lxml.html.HtmlElement) -> ListItems:
     """Sibling elements of the same tag and class, three or more, each led by a link to
     another page and holding a date or a teaser."""
@@ -142,7 +152,7 @@ def list_items(tree: lxml.html.HtmlElement) -> ListItems:
         groups: dict[tuple[str, str], list[lxml.html.HtmlElement]] = {}
         for child in parent:
             if child.tag in _ITEM_TAGS:
-                groups.setdefault((child.tag, _WS.sub(" ", child.get("class") or "").strip()), []).append(child)
+                groups.setdefault((child.tag, _shape_class(child.get("class"))), []).append(child)
         for members in groups.values():
             if len(members) < MIN_ITEMS:
                 continue

@@ -247,3 +247,20 @@ def test_real_list_pages_are_refused_in_auto_mode(chain, page):
     with pytest.raises(DropItem):
         item = chain.page((LISTS / "html" / f"{page}.html").read_bytes(), {}, url, url_is_article=None, discovered_via="sitemap")
         pytest.fail(f"dumped as an article: {item.text[:200]!r}")
+
+
+def test_a_blog_archive_of_posts_with_classes_of_their_own_is_a_list():
+    """WordPress gives every post its own classes (post-6665 … tag-369 category-math): the
+    archive's posts are items of one shape all the same (zh_forum_blog matrix67__1)."""
+    posts = "".join(
+        f'<article id="post-{n}" class="post-{n} post type-post status-publish hentry category-{cat} tag-{n % 97}">'
+        f'<header><h1 class="entry-title"><a href="/blog/archives/{n}">第{n}个概率问题的答案</a></h1>'
+        f'<div class="entry-meta"><time>2016-04-{10 + i}</time> / <a href="/blog/archives/{n}#comments">{i + 3} 条评论</a></div></header>'
+        f'<div class="entry-content"><p>你的数学直觉怎么样？你能凭借直觉迅速判断出谁的概率大、谁的概率小吗？这是第{n}个问题。</p>'
+        f'<p><a href="/blog/archives/{n}#more">Read more…</a></p></div></article>'
+        for i, (n, cat) in enumerate([(6665, "math"), (6601, "uncategorized"), (6542, "math"), (6519, "puzzle")])
+    )
+    tree = parse_html(f"<html><head><title>概率 | Matrix67</title></head><body><main>{posts}</main></body></html>")
+    assert list_items(tree).largest == 4
+    lines = ["你的数学直觉怎么样？你能凭借直觉迅速判断出谁的概率大、谁的概率小吗？这是第6665个问题。"]
+    assert list_page_evidence(tree, lines, _links(tree), True).startswith("list page: 4 repeated link+")
