@@ -46,6 +46,9 @@ _ITEM_TAGS = ("li", "div", "tr", "tbody", "dl", "dd", "dt", "p", "article", "sec
 # lists (a script edition's four teasers, a new topic's first items) are lists as well, and the
 # coverage and cue tests below keep an article's related-news list out.
 MIN_ITEMS = 3
+# A list this short is one only when no item outweighs the others together: three sibling
+# blocks of a layout, one of them the article, are no list.
+_LONG_LIST = 5
 MIN_COVERAGE = 0.5  # share of the extracted text that lies inside the items
 _MAX_TEXT_BEFORE_LINK = 8  # weight of an item's text before its headline link (a number, a tag)
 _MIN_HEADLINE = 4  # weight of a headline link's text
@@ -157,21 +160,26 @@ def list_items(tree: lxml.html.HtmlElement) -> ListItems:
             if len(members) < MIN_ITEMS:
                 continue
             rich = []
+            weights = []
             dated = teasers = 0
             for item in members:
                 link = _headline_link(item)
                 if link is None:
                     continue
                 text = item.text_content()
+                weight = _weight(text)
                 link_weight = sum(_weight(a.text_content()) for a in item.iter("a"))
                 has_date = bool(_DATE.search(text))
-                has_teaser = _weight(text) - link_weight >= _MIN_TEASER
+                has_teaser = weight - link_weight >= _MIN_TEASER
                 if has_date or has_teaser:
                     rich.append(item)
+                    weights.append(weight)
                     dated += has_date
                     teasers += has_teaser
             if len(rich) < MIN_ITEMS or len(rich) * 5 < len(members) * 3:  # most of the group
                 continue
+            if len(rich) < _LONG_LIST and 2 * max(weights) > sum(weights):
+                continue  # a few blocks, one of them holding the rest: a layout (header, article, footer)
             texts.extend(_norm(item.text_content()) for item in rich)
             found.count += len(rich)
             found.largest = max(found.largest, len(rich))

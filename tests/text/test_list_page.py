@@ -264,3 +264,20 @@ def test_a_blog_archive_of_posts_with_classes_of_their_own_is_a_list():
     assert list_items(tree).largest == 4
     lines = ["你的数学直觉怎么样？你能凭借直觉迅速判断出谁的概率大、谁的概率小吗？这是第6665个问题。"]
     assert list_page_evidence(tree, lines, _links(tree), True).startswith("list page: 4 repeated link+")
+
+
+def test_three_blocks_of_a_layout_are_no_list():
+    """Three sibling blocks each led by a link (a crumb, the article's own link, a tab) where one
+    holds the article are a page's layout, not a short list (zh_news_wide 360__1 was refused as
+    one in auto mode once three items made a list)."""
+    body = "".join(f"<p>第{i}段：360安全大脑监测到，在金融类移动软件中存在一批具有隐秘拍照行为的软件，以提供借贷服务之名进行隐私收集。</p>" for i in range(8))
+    html = (
+        "<html><head><title>360直击恶意软件_360官网</title></head><body><div class='doc-news-list'>"
+        "<div><a href='/news/'>新闻中心首页</a> 公司动态 2020-07-07</div>"
+        f"<div><a href='/n/1.html'>360直击恶意软件“虎穴狼巢”</a> 2020-07-07 17:29 {body}</div>"
+        "<div><a href='/n/'>返回新闻列表</a> 更多新闻请见新闻中心栏目</div></div></body></html>"
+    )
+    tree = parse_html(html)
+    assert list_items(tree).largest == 0
+    lines = [f"第{i}段：360安全大脑监测到，在金融类移动软件中存在一批具有隐秘拍照行为的软件，以提供借贷服务之名进行隐私收集。" for i in range(8)]
+    assert list_page_evidence(tree, lines, _links(tree), True) is None
