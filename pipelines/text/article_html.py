@@ -69,6 +69,7 @@ class ExtractConfig:
     fast: bool = False  # trafilatura without its readability/justext comparison
     min_text_chars: int = 60
     max_link_share: float = 0.5
+    record: bool = True  # RECORD_FIELDS: read markdown, images, keywords, section, description
     markdown: bool = True  # RECORD_MARKDOWN: build the markdown field
 
 
@@ -89,11 +90,11 @@ class ExtractedArticle:
     # every title, date and byline candidate of the page, read before extraction changes the
     # tree; the metadata stage resolves them with what the text and the site add
     metadata: PageMetadata | None = None
-    # the record beyond the text (pipelines/text/record.py)
+    # the record beyond the text (pipelines/text/record.py); None when RECORD_FIELDS is off
     markdown: str | None = None
-    images: list[dict] = field(default_factory=list)
-    keywords: list[str] = field(default_factory=list)
-    section: list[str] = field(default_factory=list)
+    images: list[dict] | None = field(default_factory=list)
+    keywords: list[str] | None = field(default_factory=list)
+    section: list[str] | None = field(default_factory=list)
     description: str | None = None
 
 
@@ -532,7 +533,7 @@ def extract_article(
         prune_recommendations(tree)
     wrap_bare_paragraphs(tree)
     # Pictures, headings, breadcrumb and tags: read before trafilatura changes the tree.
-    record = read_record(tree, url, clean_title(str(og) if og else None, tree), config.markdown)
+    record = read_record(tree, url, clean_title(str(og) if og else None, tree), config.markdown) if config.record else None
     join_hard_wrapped(tree)
     # Chinese pages are always checked against their paragraphs (portal pages where precision
     # mode takes a ranking or the footer); other pages only when precision mode's text is short,

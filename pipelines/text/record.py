@@ -32,8 +32,14 @@ def read_record(tree: etree._Element, url: str, title: str | None, markdown: boo
     return RecordReading(image_candidates(tree, url), og_image(meta, url), line_marks(tree) if markdown else None, page_terms(tree, url, title, meta))
 
 
-def finish_record(reading: RecordReading, lines: list[str]) -> dict[str, Any]:
-    """The record fields of an article whose text is ``lines``."""
+# RECORD_FIELDS off: the fields were not read (null, unlike [] for "read, none found")
+NOT_READ: dict[str, Any] = {"markdown": None, "images": None, "keywords": None, "section": None, "description": None}
+
+
+def finish_record(reading: RecordReading | None, lines: list[str]) -> dict[str, Any]:
+    """The record fields of an article whose text is ``lines`` (``reading`` None: not read)."""
+    if reading is None:
+        return dict(NOT_READ)
     placed = place_images(reading.images, lines, reading.cover)
     return {
         "markdown": render_markdown(lines, reading.marks, placed) if reading.marks is not None else None,
