@@ -25,6 +25,7 @@ from pipelines.text.list_page import list_page_evidence
 from pipelines.text.metadata import PageMetadata, read_metadata
 from pipelines.text.normalise import count_chars, is_chinese_text
 from pipelines.text.record import finish_record, read_record
+from pipelines.text.taxonomy import scan_page
 
 _WS = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
@@ -532,9 +533,11 @@ def extract_article(
     if config.prune_recommendations:
         prune_recommendations(tree)
     wrap_bare_paragraphs(tree)
-    # Pictures, headings, breadcrumb and tags: read before trafilatura changes the tree.
-    record = read_record(tree, url, clean_title(str(og) if og else None, tree), config.markdown) if config.record else None
-    join_hard_wrapped(tree)
+    # Pictures, headings, breadcrumb and tags: read before trafilatura changes the tree, in one
+    # walk whose list of the tree's nodes then serves the hard-wrap joiner too.
+    walk = scan_page(tree) if config.record else None
+    record = read_record(tree, url, clean_title(str(og) if og else None, tree), config.markdown, walk) if walk else None
+    join_hard_wrapped(tree, walk.nodes if walk else None)
     # Chinese pages are always checked against their paragraphs (portal pages where precision
     # mode takes a ranking or the footer); other pages only when precision mode's text is short,
     # their paragraphs then read from the fresh tree the second run parses anyway: on long

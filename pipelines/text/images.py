@@ -314,12 +314,13 @@ def _caption(img: etree._Element, after: list[tuple[str, etree._Element]]) -> tu
     return None, False
 
 
-def image_candidates(tree: etree._Element, page_url: str) -> list[ImageCandidate]:
-    """Every picture of the page that is not site chrome, in document order (one per URL)."""
+def image_candidates(tree: etree._Element, page_url: str, images: list[etree._Element] | None = None) -> list[ImageCandidate]:
+    """Every picture of the page that is not site chrome, in document order (one per URL).
+    ``images``: the page's <img> elements when a walk has them."""
     out: list[ImageCandidate] = []
     seen: set[str] = set()
     page = PageChrome(tree, page_url)
-    for img in tree.iter("img"):
+    for img in images if images is not None else tree.iter("img"):
         url = image_url(img, page_url)
         if url is None or url in seen or is_chrome(img, url, page):
             continue
