@@ -26,6 +26,9 @@ pages_per_layout_max, unique_pages. Then, in the same run:
                its dump must hold exactly the same articles
   crawl-fast   the crawl with EXTRACT_FAST=True (trafilatura without its readability/
                justext comparison: faster, less accurate on Chinese pages)
+  crawl-record-off  the full path (profiles off) with RECORD_FIELDS=False: what the record
+               fields (markdown, images, keywords, section, description) cost is the
+               profiles-off crawl's CPU per page over this one's (the "record cost" ratio)
   ceiling      Scrapy alone with bare trafilatura.extract in the same number of worker
                processes (no link finding, no stages, no state): the most a Scrapy crawl
                that runs trafilatura can do on this machine
@@ -35,6 +38,15 @@ pages_per_layout_max, unique_pages. Then, in the same run:
 and reports pages/s, the ratio to bare, CPU milliseconds per page (all, then split:
 the crawl process alone, from /proc/<pid>/stat utime+stime, and its worker processes), and the crawl's peak RSS (crawl process + workers, sampled from /proc)
 at N and at scale x N pages.
+
+    .venv/bin/python bench/throughput.py --record-cost ROUNDS [--mix crawl] [--pages N] [--json OUT]
+
+runs only the record fields' cost, for a loaded machine: ROUNDS pairs of full-path crawls
+(PROFILES_ENABLED=False) with RECORD_FIELDS off and on, the order swapped every round, each
+pair's on/off ratio of CPU per page (all, crawl process, workers), and the median; then the
+page reader's work (crawler/reading.read_page, in this process) on every distinct page read
+with the fields off and on in turn, the order swapped every page: the workers' ratio without
+the crawl's noise.
 """
 
 from __future__ import annotations
@@ -485,6 +497,82 @@ def stages(pages: list[bytes]) -> dict:
     return {"pages_per_s": round(len(pages) / elapsed, 2), "seconds": round(elapsed, 2)}
 
 
+RECORD_OFF = "RECORD_FIELDS=False"
+_CPU_KEYS = ("cpu_ms_per_page", "crawl_process_cpu_ms_per_page", "workers_cpu_ms_per_page")
+
+
+def cost_ratio(on: dict, off: dict) -> dict:
+    """on/off of CPU ms per page: all, the crawl process, the workers."""
+    return {key: round(on[key] / off[key], 4) if off.get(key) else None for key in _CPU_KEYS}
+
+
+def record_paired(served: list[tuple[str, bytes]]) -> dict:
+    """The page reader's work (read_page: decode, parse, links, pager, extraction, the stages'
+    worker share) on every distinct page, in this process, with the record fields off and on
+    in turn, the order swapped every page: both readings of a page run moments apart, so the
+    machine's load falls on both alike. CPU ms per page (process time) each way and on/off."""
+    import re
+
+    from scrapy.settings import Settings
+
+    from crawler.links import SiteLinks
+    from crawler.reading import read_page
+    from pipelines.extract import extract_config
+
+    settings = Settings()
+    settings.setmodule("crawler.settings")
+    on = extract_config(settings)
+    settings.set("RECORD_FIELDS", False)
+    off = extract_config(settings)
+    links = SiteLinks([], allow=re.compile(r"/a/\d+\.html$"))
+    distinct = list({body: url for url, (_, body) in zip(page_urls(served), served)}.items())
+    spent = {"on": 0.0, "off": 0.0}
+    for n, (body, url) in enumerate(distinct):
+        for name in (("off", "on") if n % 2 else ("on", "off")):
+            t0 = time.process_time()
+            read_page(body, "text/html; charset=utf-8", url, links, on if name == "on" else off, True)
+            spent[name] += time.process_time() - t0
+    return {"pages": len(distinct), "on_cpu_ms_per_page": round(1000 * spent["on"] / len(distinct), 2),
+            "off_cpu_ms_per_page": round(1000 * spent["off"] / len(distinct), 2),
+            "ratio": round(spent["on"] / spent["off"], 4)}
+
+
+def record_cost(args: argparse.Namespace) -> int:
+    """--record-cost ROUNDS: the record fields' cost on the full path, crawled off and on."""
+    import statistics
+
+    served, mix = MIXES[args.mix](args.pages)
+    print(f"{args.pages} pages, mix {args.mix} ({mix['unique_pages']} distinct), {sum(len(b) for _, b in served) / 2**20:.0f} MB of HTML; "
+          f"record fields off and on, {args.record_cost} rounds, full path (profiles off)")
+    server = BenchServer(served)
+    rounds = []
+    try:
+        for r in range(args.record_cost):
+            row = {}
+            for name in (("off", "on") if r % 2 == 0 else ("on", "off")):
+                settings = ["PROFILES_ENABLED=False"] + ([RECORD_OFF] if name == "off" else [])
+                with tempfile.TemporaryDirectory() as d:
+                    row[name] = crawl(server.port, args.pages, "auto", Path(d), *settings, hosts=tuple(server.hosts))
+                row[name].pop("urls"), row[name].pop("texts")
+            row["ratio"] = cost_ratio(row["on"], row["off"])
+            rounds.append(row)
+            print(f"round {r + 1}: " + "; ".join(
+                f"{k} {row[k]['cpu_ms_per_page']:.1f} ms/page (crawl process {row[k]['crawl_process_cpu_ms_per_page']:.1f}, "
+                f"workers {row[k]['workers_cpu_ms_per_page']:.1f}, {row[k]['articles']} articles)" for k in ("off", "on"))
+                + f"; on/off {row['ratio']['cpu_ms_per_page']:.3f} (crawl process {row['ratio']['crawl_process_cpu_ms_per_page']:.3f}, "
+                  f"workers {row['ratio']['workers_cpu_ms_per_page']:.3f})")
+    finally:
+        server.stop()
+    median = {key: round(statistics.median(r["ratio"][key] for r in rounds), 4) for key in _CPU_KEYS}
+    paired = record_paired(served)
+    print(f"median on/off over {len(rounds)} rounds: all {median['cpu_ms_per_page']:.3f}, crawl process "
+          f"{median['crawl_process_cpu_ms_per_page']:.3f}, workers {median['workers_cpu_ms_per_page']:.3f}")
+    print(f"page reader in this process, {paired['pages']} distinct pages read both ways in turn: off {paired['off_cpu_ms_per_page']:.2f}, "
+          f"on {paired['on_cpu_ms_per_page']:.2f} ms/page, on/off {paired['ratio']:.3f}")
+    write_json(args.json, {"mix": mix, "record_cost": {"rounds": rounds, "median_ratio": median, "page_reader_paired": paired}})
+    return 0
+
+
 def main() -> int:
     if sys.argv[1:2] == ["--scrapy-trafilatura"]:
         return scrapy_trafilatura(*map(int, sys.argv[2:5]))
@@ -495,7 +583,11 @@ def main() -> int:
     parser.add_argument("--mix", choices=sorted(MIXES), default="unique",
                         help="crawl: a few layouts per site, 10%% real pages (as a crawl reads them); "
                              "unique: every article in its own rendering")
+    parser.add_argument("--record-cost", type=int, default=0, metavar="ROUNDS",
+                        help="only the record fields' cost: ROUNDS pairs of full-path crawls with RECORD_FIELDS off and on")
     args = parser.parse_args()
+    if args.record_cost:
+        return record_cost(args)
     result: dict = {}
     served, mix = MIXES[args.mix](args.pages)
     result["mix"] = mix
@@ -509,6 +601,9 @@ def main() -> int:
             result["crawl"] = crawl(server.port, args.pages, "auto", Path(a), "PROFILES_ENABLED=True", hosts=hosts)
         with tempfile.TemporaryDirectory() as e:
             result["crawl_profiles_off"] = crawl(server.port, args.pages, "auto", Path(e), "PROFILES_ENABLED=False", hosts=hosts)
+        with tempfile.TemporaryDirectory() as f:
+            # the full path without the record fields: what they cost is crawl_profiles_off / this
+            result["crawl_record_off"] = crawl(server.port, args.pages, "auto", Path(f), "PROFILES_ENABLED=False", RECORD_OFF, hosts=hosts)
         with tempfile.TemporaryDirectory() as d:
             # every response also written to WARC (bench/warc.py reads it back)
             result["crawl_archive"] = crawl(server.port, args.pages, "auto", Path(d), "ARCHIVE_ENABLED=True", hosts=hosts)
@@ -524,6 +619,7 @@ def main() -> int:
             and result["crawl"]["articles"] == result["crawl_one_process"]["articles"])
     result["same_output_as_one_process"] = same
     result["profiles_vs_full_path"] = agreement(result["crawl"], result["crawl_profiles_off"])
+    result["record_cost"] = cost_ratio(result["crawl_profiles_off"], result["crawl_record_off"])
     if args.scale:
         big, result["mix_scaled"] = MIXES[args.mix](args.pages * args.scale)
         server = BenchServer(big)
@@ -535,7 +631,7 @@ def main() -> int:
     b = result["bare_trafilatura"]["pages_per_s"]
     result["bare_trafilatura"]["cpu_ms_per_page"] = round(1000 / b, 1)
     print(f"{'run':<44} {'pages/s':>8} {'vs bare':>8} {'CPU ms/page':>12} {'crawl proc':>10} {'workers':>8} {'peak RSS':>9}")
-    for name in ("crawl", "crawl_profiles_off", "crawl_archive", "crawl_one_process", "crawl_fast", "crawl_scaled", "ceiling_scrapy_trafilatura", "bare_trafilatura",
+    for name in ("crawl", "crawl_profiles_off", "crawl_record_off", "crawl_archive", "crawl_one_process", "crawl_fast", "crawl_scaled", "ceiling_scrapy_trafilatura", "bare_trafilatura",
                  "stages_one_process"):
         if name in result:
             r = result[name]
@@ -559,6 +655,9 @@ def main() -> int:
     ceiling_pps = result["ceiling_scrapy_trafilatura"]["pages_per_s"]
     print(f"crawl vs ceiling (same run): {result['crawl']['pages_per_s'] / ceiling_pps:.2f}x; "
           f"profiles off: {result['crawl_profiles_off']['pages_per_s'] / ceiling_pps:.2f}x")
+    rc = result["record_cost"]
+    print(f"record fields' cost on the full path (profiles off / record off, CPU per page): all {rc['cpu_ms_per_page']:.3f}, "
+          f"crawl process {rc['crawl_process_cpu_ms_per_page']:.3f}, workers {rc['workers_cpu_ms_per_page']:.3f}")
     print("stage work redone in the crawl process (prepared/stale), crawl: "
           + (", ".join(f"{k} {v}" for k, v in sorted(result["crawl"]["prepared_stale"].items())) or "none"))
     print(f"articles in the dump: workers {result['crawl']['articles']}, one process {result['crawl_one_process']['articles']}; "

@@ -27,6 +27,12 @@ logger = logging.getLogger(__name__)
 RECORD_SHARES = ("images", "keywords", "section")
 
 
+def share(counts: Counter[str], name: str) -> float | None:
+    """Share of the articles whose field ``name`` was read that have it; None when none was read."""
+    read = counts[f"{name}/read"]
+    return round(counts[name] / read, 4) if read else None
+
+
 def sibling(dump: Path, suffix: str) -> Path:
     """``<run>.jsonl`` -> ``<run><suffix>``: the run's duplicates file, manifest, job marker."""
     return dump.with_name(dump.name[: -len(".jsonl")] + suffix)
@@ -301,6 +307,8 @@ class DumpFinalizer:
                 per_site[row.get("site", "")] += 1
                 lengths.setdefault(row.get("site", ""), []).append(len(row.get("text") or ""))
                 for name in RECORD_SHARES:
+                    if row.get(name) is not None:  # (null: not read, RECORD_FIELDS off)
+                        with_field[row.get("site", "")][f"{name}/read"] += 1
                     if row.get(name):
                         with_field[row.get("site", "")][name] += 1
                 if row.get("warnings"):
@@ -393,8 +401,9 @@ class DumpFinalizer:
                 "median_text_length": statistics.median(lengths[site]) if lengths.get(site) else 0,
                 "flagged_share": round(flagged[site] / per_site[site], 4) if per_site.get(site) else 0.0,
                 "health_warnings": health.get(site, []),
-                # share of the site's dumped articles with pictures, keywords, a section
-                **{f"{name}_share": round(with_field.get(site, Counter())[name] / per_site[site], 4) if per_site.get(site) else 0.0
+                # share of the site's dumped articles with pictures, keywords, a section (of those
+                # whose field was read: null when none was, RECORD_FIELDS off)
+                **{f"{name}_share": share(with_field.get(site, Counter()), name) if per_site.get(site) else 0.0
                    for name in RECORD_SHARES},
             }
         manifest = {

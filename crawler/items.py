@@ -42,11 +42,11 @@ class Article:
     duplicate_of: str | None = None  # id of the kept article this one reposts
     revision: bool = False  # a changed version of an article dumped in an earlier run
     pages: list[str] = field(default_factory=list)  # every page the text was joined from, in order (one for most articles)
-    # the article as data beyond its text (pipelines/text/record.py)
+    # the article as data beyond its text (pipelines/text/record.py); all None when RECORD_FIELDS is off (not read)
     markdown: str | None = None  # text with its structure: ## subheadings, lists, tables, > quotes, ![caption](url); None when RECORD_MARKDOWN is off
-    images: list[dict] = field(default_factory=list)  # the article's own pictures in order: {url, alt, caption, cover}
-    keywords: list[str] = field(default_factory=list)  # the 关键词/标签/Tags line or tag links, else meta keywords
-    section: list[str] = field(default_factory=list)  # the breadcrumb path, outermost first, without 首页 and the site name
+    images: list[dict] | None = field(default_factory=list)  # the article's own pictures in order: {url, alt, caption, cover}
+    keywords: list[str] | None = field(default_factory=list)  # the 关键词/标签/Tags line or tag links, else meta keywords
+    section: list[str] | None = field(default_factory=list)  # the breadcrumb path, outermost first, without 首页 and the site name
     description: str | None = None  # meta/og description, unless it is the site's generic one
 
     # transient, never exported: what the pipeline stages pass on to each other

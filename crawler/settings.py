@@ -80,6 +80,7 @@ EXTRACT_MIN_TEXT_CHARS = 60  # fewer characters of body text: not an article
 EXTRACT_MAX_LINK_SHARE = 0.5  # more of the text than this is link text: a list page
 
 # The record beyond the text (pipelines/text/record.py, pipelines/record.py; docs/record.md)
+RECORD_FIELDS = True  # read markdown, images, keywords, section, description (off: all null and never read: the smallest, fastest dumps)
 RECORD_MARKDOWN = True  # write the markdown field (off: null, for small dumps; images, keywords, section stay)
 
 # Multi-page articles (crawler/multipage.py, pipelines/text/pager.py; README "Multi-page articles")

@@ -25,14 +25,16 @@ class NoArticleText(DropItem):
 
 
 class BoilerplateStage:
-    def __init__(self, stats: Any, min_text_chars: int = 60) -> None:
+    def __init__(self, stats: Any, min_text_chars: int = 60, record_fields: bool = True) -> None:
         self.stats = stats
         self.min_text_chars = min_text_chars
+        self.record_fields = record_fields  # RECORD_FIELDS: the keywords and breadcrumb lines' values become fields
         self.classifier = BoilerplateClassifier(ScriptConverter())
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "BoilerplateStage":
-        return cls(crawler.stats, crawler.settings.getint("EXTRACT_MIN_TEXT_CHARS"))
+        s = crawler.settings
+        return cls(crawler.stats, s.getint("EXTRACT_MIN_TEXT_CHARS"), s.getbool("RECORD_FIELDS"))
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
@@ -66,9 +68,9 @@ class BoilerplateStage:
         adapter["line_fields"] = dict(result.fields)  # source, author, editor, datetime: for the metadata stage
         adapter["pinyin_in_text"] = bool(result.pinyin_removed)
         # The keywords and breadcrumb lines left the text: their values are fields.
-        if result.fields.get("keywords") and not adapter.get("keywords"):
+        if self.record_fields and result.fields.get("keywords") and not adapter.get("keywords"):
             adapter["keywords"] = keyword_line_terms(result.fields["keywords"])
-        if result.fields.get("breadcrumb") and not adapter.get("section"):
+        if self.record_fields and result.fields.get("breadcrumb") and not adapter.get("section"):
             adapter["section"] = section_from_line(result.fields["breadcrumb"], result.title)
         # The site's yield for health checks: pages that are articles, new or not.
         self.stats.inc_value(f"extract/site/{site}/articles")

@@ -32,6 +32,7 @@ def extract_config(settings: Any) -> ExtractConfig:
         fast=settings.getbool("EXTRACT_FAST"),
         min_text_chars=settings.getint("EXTRACT_MIN_TEXT_CHARS"),
         max_link_share=settings.getfloat("EXTRACT_MAX_LINK_SHARE"),
+        record=settings.getbool("RECORD_FIELDS", True),
         markdown=settings.getbool("RECORD_MARKDOWN", True),
     )
     if config.min_text_chars < 0 or not 0 < config.max_link_share <= 1:

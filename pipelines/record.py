@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from itemadapter import ItemAdapter
+from scrapy.exceptions import NotConfigured
 
 from pipelines.text.ruby import remove_flattened_pinyin
 from pipelines.text.structure import align_markdown
@@ -35,6 +36,8 @@ class RecordStage:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "RecordStage":
+        if not crawler.settings.getbool("RECORD_FIELDS"):
+            raise NotConfigured("RECORD_FIELDS is off: the record fields are not read")
         return cls(crawler.stats, crawler.settings.getbool("RECORD_MARKDOWN"))
 
     def process_item(self, item: Any) -> Any:

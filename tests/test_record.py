@@ -95,6 +95,33 @@ def test_markdown_off():
     assert item.markdown is None and item.images and item.section
 
 
+def test_record_fields_off(monkeypatch):
+    """RECORD_FIELDS off: the five fields are null (not read, unlike [] for none found), the
+    page's record is never read, the keywords line's terms stay out of the field, and the text
+    is the same as with the fields on."""
+    case = next(c for c in FIXTURES if "keywords" in (c / "body.html").read_text(encoding="utf-8", errors="replace").lower())
+    info = json.loads((case / "info.json").read_text(encoding="utf-8"))
+    on = build_stage_chain().page((case / "body.html").read_bytes(), info["headers"], info["url"], site=case.name)
+    assert on.keywords and on.images is not None
+
+    def not_to_be_read(*args, **kwargs):
+        raise AssertionError("read_record called with RECORD_FIELDS off")
+
+    monkeypatch.setattr("pipelines.text.article_html.read_record", not_to_be_read)
+    chain = build_stage_chain({"RECORD_FIELDS": False})
+    off = chain.page((case / "body.html").read_bytes(), info["headers"], info["url"], site=case.name)
+    assert (off.markdown, off.images, off.keywords, off.section, off.description) == (None,) * 5
+    assert off.text == on.text and off.title == on.title
+    assert not [k for k in chain.crawler.stats.get_stats() if k.startswith("record/")]
+    # a keywords line in the text: removed from the text as before, its terms not made a field
+    body = ("<html><head><title>某地举行春季植树活动</title></head><body><div class='content'>"
+            "<p>发布时间：2024-03-12 09:00</p><p>3月12日，某地干部群众一千余人来到城郊荒山，开展春季义务植树活动，共栽下各类苗木三千余株，为城市增添新绿。</p>"
+            "<p>活动现场，工作人员向参与者讲解了苗木栽种和养护知识，大家分工协作，挖坑、扶苗、培土、浇水，干劲十足。</p>"
+            "<p>关键字: 植树 生态 绿化</p></div></body></html>").encode("utf-8")
+    item = chain.page(body, {"Content-Type": "text/html; charset=utf-8"}, "https://news.example.cn/a/1.html", site="plain")
+    assert "关键字" not in item.text and item.keywords is None
+
+
 def test_generic_description_is_learned_per_site():
     """A description the site gives every page is its generic one: null once it is seen on
     TEMPLATE_MIN_PAGES of the site's pages; a page's own description stays."""

@@ -26,6 +26,7 @@ from pipelines.text.metadata import PageMetadata, read_metadata
 from pipelines.text.normalise import count_chars, is_chinese_text
 from pipelines.text.patterns_zh import OTHER_ANSWERS_LINE
 from pipelines.text.record import finish_record, read_record
+from pipelines.text.taxonomy import scan_page
 
 _WS = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
@@ -104,6 +105,7 @@ class ExtractConfig:
     fast: bool = False  # trafilatura without its readability/justext comparison
     min_text_chars: int = 60
     max_link_share: float = 0.5
+    record: bool = True  # RECORD_FIELDS: read markdown, images, keywords, section, description
     markdown: bool = True  # RECORD_MARKDOWN: build the markdown field
 
 
@@ -124,11 +126,11 @@ class ExtractedArticle:
     # every title, date and byline candidate of the page, read before extraction changes the
     # tree; the metadata stage resolves them with what the text and the site add
     metadata: PageMetadata | None = None
-    # the record beyond the text (pipelines/text/record.py)
+    # the record beyond the text (pipelines/text/record.py); None when RECORD_FIELDS is off
     markdown: str | None = None
-    images: list[dict] = field(default_factory=list)
-    keywords: list[str] = field(default_factory=list)
-    section: list[str] = field(default_factory=list)
+    images: list[dict] | None = field(default_factory=list)
+    keywords: list[str] | None = field(default_factory=list)
+    section: list[str] | None = field(default_factory=list)
     description: str | None = None
 
 
@@ -591,9 +593,11 @@ def extract_article(
     if config.prune_recommendations:
         prune_recommendations(tree)
     wrap_bare_paragraphs(tree)
-    # Pictures, headings, breadcrumb and tags: read before trafilatura changes the tree.
-    record = read_record(tree, url, clean_title(str(og) if og else None, tree), config.markdown)
-    join_hard_wrapped(tree)
+    # Pictures, headings, breadcrumb and tags: read before trafilatura changes the tree, in one
+    # walk whose list of the tree's nodes then serves the hard-wrap joiner too.
+    walk = scan_page(tree) if config.record else None
+    record = read_record(tree, url, clean_title(str(og) if og else None, tree), config.markdown, walk) if walk else None
+    join_hard_wrapped(tree, walk.nodes if walk else None)
     # Chinese pages are always checked against their paragraphs (portal pages where precision
     # mode takes a ranking or the footer); other pages only when precision mode's text is short,
     # their paragraphs then read from the fresh tree the second run parses anyway: on long

@@ -168,10 +168,11 @@ def _join_br_lines(parent: lxml.html.HtmlElement) -> int:
     return joined
 
 
-def join_hard_wrapped(tree: lxml.html.HtmlElement) -> int:
-    """Join hard-wrapped lines into paragraphs in place; returns how many line breaks went."""
+def join_hard_wrapped(tree: lxml.html.HtmlElement, nodes: list[lxml.html.HtmlElement] | None = None) -> int:
+    """Join hard-wrapped lines into paragraphs in place; returns how many line breaks went.
+    ``nodes``: ``list(tree.iter())`` when the caller has it (the record reader's walk)."""
     joined = 0
-    for parent in list(tree.iter()):
+    for parent in nodes if nodes is not None else list(tree.iter()):
         if not isinstance(parent.tag, str) or len(parent) < MIN_LINES - 1 or parent.tag in ("script", "style", "head"):
             continue
         for run in _line_paragraphs(parent):

@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from lxml import etree
 
 from pipelines.text.article_html import ExtractedArticle
+from pipelines.text.record import NOT_READ
 from pipelines.text.structure import join_markdown
 
 # Query parameters that number pages (compared lower-case).
@@ -236,7 +237,10 @@ def join_texts(texts: list[str]) -> str:
 def join_records(pages: list[ExtractedArticle]) -> dict:
     """The record fields of a story: every page's pictures (one cover: the first page's),
     Markdown and keywords in page order; the first page's section and description (later
-    pages repeat them or lack them). The Markdown follows the joined text in the record stage."""
+    pages repeat them or lack them). The Markdown follows the joined text in the record stage.
+    Fields the pages did not read (RECORD_FIELDS off) stay unread."""
+    if pages[0].images is None:
+        return dict(NOT_READ)
     images, urls = [], set()
     for n, page in enumerate(pages):
         for image in page.images:

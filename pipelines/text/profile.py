@@ -365,7 +365,7 @@ def fast_extract(
         html_lang=lang,
         structured_date=date_hint,
         metadata=read_metadata(tree, url, [str(og)] if og else None, html),
-        **finish_record(read_record(tree, url, title, config.markdown), lines),
+        **finish_record(read_record(tree, url, title, config.markdown) if config.record else None, lines),
     ), None, locator
 
 

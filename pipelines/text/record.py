@@ -14,9 +14,10 @@ from typing import Any
 
 from lxml import etree
 
+from pipelines.text.page_walk import PageWalk
 from pipelines.text.images import ImageCandidate, image_candidates, og_image, place_images
 from pipelines.text.structure import LineMarks, line_marks, render_markdown
-from pipelines.text.taxonomy import PageTerms, meta_values, page_terms
+from pipelines.text.taxonomy import PageTerms, meta_values, page_terms, scan_page
 
 
 @dataclass(frozen=True)
@@ -27,13 +28,23 @@ class RecordReading:
     terms: PageTerms
 
 
-def read_record(tree: etree._Element, url: str, title: str | None, markdown: bool) -> RecordReading:
-    meta = meta_values(tree)
-    return RecordReading(image_candidates(tree, url), og_image(meta, url), line_marks(tree) if markdown else None, page_terms(tree, url, title, meta))
+def read_record(tree: etree._Element, url: str, title: str | None, markdown: bool, walk: PageWalk | None = None) -> RecordReading:
+    """What the page says beyond its text, read before extraction changes the tree. ``walk``:
+    ``scan_page(tree)`` when the caller shares it (one walk for every reader below)."""
+    walk = walk if walk is not None else scan_page(tree)
+    meta = meta_values(tree, walk.metas)
+    return RecordReading(image_candidates(tree, url, walk.images), og_image(meta, url), line_marks(tree, walk.headings) if markdown else None,
+                         page_terms(tree, url, title, meta, walk))
 
 
-def finish_record(reading: RecordReading, lines: list[str]) -> dict[str, Any]:
-    """The record fields of an article whose text is ``lines``."""
+# RECORD_FIELDS off: the fields were not read (null, unlike [] for "read, none found")
+NOT_READ: dict[str, Any] = {"markdown": None, "images": None, "keywords": None, "section": None, "description": None}
+
+
+def finish_record(reading: RecordReading | None, lines: list[str]) -> dict[str, Any]:
+    """The record fields of an article whose text is ``lines`` (``reading`` None: not read)."""
+    if reading is None:
+        return dict(NOT_READ)
     placed = place_images(reading.images, lines, reading.cover)
     return {
         "markdown": render_markdown(lines, reading.marks, placed) if reading.marks is not None else None,

@@ -45,11 +45,12 @@ class LineMarks:
     quotes: frozenset[str]
 
 
-def line_marks(tree: etree._Element) -> LineMarks:
-    """Headings and quoted paragraphs of the page, by their text (read before extraction)."""
+def line_marks(tree: etree._Element, elements: list[etree._Element] | None = None) -> LineMarks:
+    """Headings and quoted paragraphs of the page, by their text (read before extraction).
+    ``elements``: the page's h1-h6 and blockquote elements when a walk has them."""
     headings: dict[str, int] = {}
     quotes: set[str] = set()
-    for el in tree.iter(*_MARKED):  # one walk in C (an XPath union walks the tree once per tag)
+    for el in elements if elements is not None else tree.iter(*_MARKED):
         if el.tag == "blockquote":
             parts = el.findall(".//p") or [el]
             quotes.update(t for t in (_WS.sub(" ", p.text_content()).strip() for p in parts) if t)

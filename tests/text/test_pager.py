@@ -121,3 +121,14 @@ def test_join_pages_keeps_the_first_pages_metadata():
     assert (got.title, got.date, got.canonical_url, got.metadata) == ("标题", "2024-01-01", "http://a/1.htm", first_meta)
     assert got.text == "第一段。\n第二段。" and got.link_lines_removed == 3 and got.fallbacks == ("a", "b")
     assert got.alternative is None
+
+
+def test_join_pages_leaves_unread_record_fields_unread():
+    """RECORD_FIELDS off: the pages' fields are null (not read), and so are the story's."""
+    unread = dict(markdown=None, images=None, keywords=None, section=None, description=None)
+    pages = [ExtractedArticle("标题", f"第{n}段。", None, f"http://a/1_{n}.htm", "zh", **unread) for n in (1, 2)]
+    got = join_pages(pages)
+    assert (got.markdown, got.images, got.keywords, got.section, got.description) == (None,) * 5
+    read = [ExtractedArticle("标题", "第一段。", None, "http://a/1.htm", "zh", keywords=["铝"], images=[]),
+            ExtractedArticle("标题", "第二段。", None, "http://a/1_2.htm", "zh", keywords=["铜"], images=[])]
+    assert join_pages(read).keywords == ["铝", "铜"] and join_pages(read).images == []
