@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.append(str(ROOT / "bench"))  # after the project: bench/export.py must not hide the export package
 
 needs_shared = pytest.mark.skipif(not (SHARED / "extraction").is_dir(), reason="benchmark data ../shared not beside the clone")
 
