@@ -19,6 +19,8 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from pipelines.text.page_walk import PageWalk
+
 _WS = re.compile(r"\s+")
 _PAGER_TEXT = re.compile(r"^[\s\[\]【】()（）第]*(?:\d{1,3}|下一?[页頁]|上一?[页頁]|next|prev)", re.I)  # pager links (【2】, 下一页)
 _LINKS = etree.XPath("//a[@href]")
@@ -345,14 +347,14 @@ def _caption(img: etree._Element, after: list[tuple[str, etree._Element]]) -> tu
     return None, False
 
 
-def image_candidates(tree: etree._Element, page_url: str, images: list[etree._Element] | None = None) -> list[ImageCandidate]:
+def image_candidates(tree: etree._Element, page_url: str, walk: PageWalk | None = None) -> list[ImageCandidate]:
     """Every picture of the page that is not site chrome, in document order (one per URL).
-    ``images``: the page's <img> elements when a walk has them."""
+    ``walk``: the page's walk, when the caller has it (its pictures)."""
     out: list[ImageCandidate] = []
     seen: set[str] = set()
     page = PageChrome(tree, page_url)
     base = page_base(page_url)
-    for img in images if images is not None else tree.iter("img"):
+    for img in walk.images if walk is not None else tree.iter("img"):
         url = image_url(img, page_url, base)
         if url is None or url in seen or is_chrome(img, url, page):
             continue

@@ -33,7 +33,7 @@ def read_record(tree: etree._Element, url: str, title: str | None, markdown: boo
     ``scan_page(tree)`` when the caller shares it (one walk for every reader below)."""
     walk = walk if walk is not None else scan_page(tree)
     meta = meta_values(tree, walk.metas)
-    return RecordReading(image_candidates(tree, url, walk.images), og_image(meta, url), line_marks(tree, walk.headings) if markdown else None,
+    return RecordReading(image_candidates(tree, url, walk), og_image(meta, url), line_marks(tree, walk.headings) if markdown else None,
                          page_terms(tree, url, title, meta, walk))
 
 
