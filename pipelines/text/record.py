@@ -38,7 +38,7 @@ def read_record(tree: etree._Element, url: str, title: str | None, markdown: boo
 
 
 # RECORD_FIELDS off: the fields were not read (null, unlike [] for "read, none found")
-NOT_READ: dict[str, Any] = {"markdown": None, "images": None, "keywords": None, "section": None, "description": None}
+NOT_READ: dict[str, Any] = {"markdown": None, "images": None, "keywords": None, "section": None, "description": None, "meta_keywords": None}
 
 
 def finish_record(reading: RecordReading | None, lines: list[str]) -> dict[str, Any]:
@@ -52,4 +52,5 @@ def finish_record(reading: RecordReading | None, lines: list[str]) -> dict[str, 
         "keywords": reading.terms.keywords,
         "section": reading.terms.section,
         "description": reading.terms.description,
+        "meta_keywords": reading.terms.meta_keywords,  # (not a field: the template stage learns generic ones)
     }

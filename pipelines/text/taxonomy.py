@@ -109,6 +109,7 @@ class PageTerms:
     keywords: list[str]
     section: list[str]
     description: str | None
+    meta_keywords: list[str]  # the terms of <meta name="keywords">: the template stage learns the site's generic ones
 
 
 def _clean(text: str | None) -> str:
@@ -254,10 +255,19 @@ def _not_tag_above(box: etree._Element) -> bool:
 
 def page_keywords(tree: etree._Element, scan: _Scan | None = None, meta: dict[str, str] | None = None) -> list[str]:
     shown = _shown_keywords(scan or _Scan(tree))
-    if shown:
-        return shown
-    value = (meta if meta is not None else meta_values(tree)).get("keywords", "")
+    return shown or meta_keywords(meta if meta is not None else meta_values(tree))
+
+
+def meta_keywords(meta: dict[str, str]) -> list[str]:
+    """The terms of <meta name="keywords"> (``meta``: the page's meta values)."""
+    value = meta.get("keywords", "")
     return split_terms(value) if re.search(r"[,，;；、|]", value) else split_terms(value.replace(" ", ","))
+
+
+def keywords_line(terms: list[str]) -> str:
+    """A page's keywords as the line the template stage counts for its site (pipelines/template.py):
+    a keywords list a site puts on TEMPLATE_MIN_PAGES of its pages is its generic one."""
+    return "<meta keywords> " + "、".join(terms)
 
 
 def _site_names(meta: dict[str, str]) -> set[str]:
@@ -469,4 +479,4 @@ def page_description(meta: dict[str, str]) -> str | None:
 def page_terms(tree: etree._Element, page_url: str, title: str | None, meta: dict[str, str] | None = None, walk: PageWalk | None = None) -> PageTerms:
     scan = _Scan(tree, walk)
     meta = meta if meta is not None else meta_values(tree)
-    return PageTerms(page_keywords(tree, scan, meta), page_section(tree, page_url, title, scan, meta), page_description(meta))
+    return PageTerms(page_keywords(tree, scan, meta), page_section(tree, page_url, title, scan, meta), page_description(meta), meta_keywords(meta))
