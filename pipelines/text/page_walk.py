@@ -71,7 +71,7 @@ def walk_page(
     walk.images = list(tree.iter("img"))
     walk.metas = list(tree.iter("meta"))
     walk.headings = list(tree.iter(*_HEADING_OR_QUOTE))
-    walk.rel_links = _REL_LINKS(tree)
+    walk.rel_links = [a for a in tree.iter("a") if a.get("rel") is not None] if _whole_document(tree) else _REL_LINKS(tree)
     for node in _BODY_TEXTS(tree):
         if len(node) <= max_cue_text and cue_hint.search(node) and cue.search(node):
             element = node.getparent()
@@ -86,3 +86,9 @@ def walk_page(
                 seen.add(element)
                 walk.marked.append((element, (element.get("class") or "") + " " + (element.get("id") or "")))
     return walk
+
+
+def _whole_document(tree: etree._Element) -> bool:
+    """The tree is its document's only element at the top (what ``//`` reads is the tree's)."""
+    root = tree.getroottree().getroot()
+    return tree is root and not any(isinstance(top.tag, str) for top in (*root.itersiblings(preceding=True), *root.itersiblings()))
