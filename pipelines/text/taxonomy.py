@@ -144,19 +144,25 @@ def split_terms(value: str) -> list[str]:
     return _terms(terms)
 
 
-def _container(node: etree._Element, pattern: re.Pattern[str]) -> etree._Element | None:
-    """The nearest element around ``node`` whose text starts with ``pattern`` (a labelled line)."""
+def _container(node: etree._Element, *patterns: re.Pattern[str]) -> etree._Element | None:
+    """The nearest element around ``node`` whose text starts with the first of ``patterns``
+    (a labelled line), else with the next one, and so on: one walk up for all of them."""
+    found: list[etree._Element | None] = [None] * len(patterns)
     el = node
     while el is not None and el.tag not in ("body", "html"):
         if _TEXT_LENGTH(el) > 2 * _MAX_LINE:
-            return None  # (measured in C: a big block's text is never built in Python)
+            break  # (measured in C: a big block's text is never built in Python)
         text = _clean(el.text_content())
         if len(text) > _MAX_LINE:
-            return None
-        if pattern.match(_cue_form(text)):
-            return el
+            break
+        cue = _cue_form(text)
+        for n, pattern in enumerate(patterns):
+            if found[n] is None and pattern.match(cue):
+                found[n] = el
+        if found[0] is not None:
+            break
         el = el.getparent()
-    return None
+    return next((box for box in found if box is not None), None)
 
 
 def keyword_line_terms(line: str) -> list[str]:
@@ -439,9 +445,7 @@ def _label_box(scan: _Scan) -> etree._Element | None:
             parent = parent.getparent()  # <a>首页</a> &gt; <a>新闻</a>: the path around the link
             if parent is None:
                 continue
-        box = _container(parent, P.BREADCRUMB_LINE)
-        if box is None:
-            box = _container(parent, P.BREADCRUMB_PATH)
+        box = _container(parent, P.BREADCRUMB_LINE, P.BREADCRUMB_PATH)
         if box is not None:
             return box
     return None
