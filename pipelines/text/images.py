@@ -62,7 +62,10 @@ _CAPTION_CUE = re.compile(r"^[(（]?\s*(?:图|圖)\s*(?:为|為|[:：\d一二三
 _CAPTION_MARK = re.compile(r"caption|desc|note|pic|img|image|photo|figure|tu|zhu|illus|legend", re.I)
 _CENTERED = re.compile(r"text-align\s*:\s*center", re.I)
 _MAX_CAPTION = 120  # characters: a caption is a line, not a paragraph
-_NEIGHBOURS = 3  # texts read on each side of an image
+# Texts read on each side of an image: place_images reads the nearest one after it (the next
+# one when that is its caption) and the nearest one before it.
+_TEXTS_AFTER = 2
+_TEXTS_BEFORE = 1
 _SNIPPET = 12  # leading characters of a neighbouring text that must be found in the article
 _BLOCK_TAGS = frozenset(("p", "div", "figure", "section", "article", "td", "li", "center", "table", "tr", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "dl", "dd", "dt", "ul", "ol", "body"))
 _SKIP_TEXT = frozenset(("script", "style", "noscript", "template", "textarea", "select", "option"))
@@ -381,10 +384,10 @@ def image_candidates(tree: etree._Element, page_url: str, walk: PageWalk | None 
         if url is None or url in seen or chrome_url(url) or _hidden(img):
             continue
         seen.add(url)
-        after = list(_texts_after(img, _NEIGHBOURS))
+        after = list(_texts_after(img, _TEXTS_AFTER))
         caption, shown = _caption(img, after)
         alt = _clean(img.get("alt") or img.get("title")) or None
-        out.append(ImageCandidate(url, alt, caption, shown, tuple(_clean(t) for t, _ in after), tuple(_texts_before(img, _NEIGHBOURS))))
+        out.append(ImageCandidate(url, alt, caption, shown, tuple(_clean(t) for t, _ in after), tuple(_texts_before(img, _TEXTS_BEFORE))))
     return out
 
 
