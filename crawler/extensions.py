@@ -19,6 +19,7 @@ from scrapy import Request, signals
 from crawler.feeds import LocalFeed, is_default_dump, user_feeds
 from pipelines.text.normalise import ScriptConverter, content_hash
 from pipelines.text.structure import align_markdown
+from pipelines.text.taxonomy import keywords_line
 from pipelines.stores.paths import dump_folder
 
 logger = logging.getLogger(__name__)
@@ -92,6 +93,8 @@ class FinalPass:
                 row["duplicate_of"] = demoted["duplicate_of"]
         if self.model is not None and row.get("description") and self.model.is_template(row.get("site", ""), row["description"]):
             row["description"] = None  # the site's generic description, known once more pages came
+        if self.model is not None and row.get("keywords") and self.model.is_template(row.get("site", ""), keywords_line(row["keywords"])):
+            row["keywords"] = []  # the site's generic meta keywords, likewise
         if self.model is not None and row.get("text"):
             kept, removed = self.model.strip(row.get("site", ""), row["text"].split("\n"))
             if removed:

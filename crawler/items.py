@@ -64,11 +64,12 @@ class Article:
     matching_text: str | None = None  # normalise_for_matching(text), computed once for hash and dedup
     alternative_text: str | None = None  # a second extraction of a suspect page; the boilerplate stage chooses
     prepared: Any = None  # the stages' pure work, done ahead by the page reader (pipelines.text.prepared.Prepared)
+    meta_keywords: list[str] | None = None  # <meta name="keywords">'s terms: the template stage learns each site's generic ones
 
 
 TRANSIENT_FIELDS = frozenset(
     {"html", "extraction", "discovered_via", "url_is_article", "page_meta", "line_fields", "pinyin_in_text", "date_hint", "etag", "last_modified", "revisit", "matching_text", "alternative_text",
-     "prepared"}
+     "prepared", "meta_keywords"}
 )
 EXPORTED_FIELDS = [f.name for f in fields(Article) if f.name not in TRANSIENT_FIELDS]
 

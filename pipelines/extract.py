@@ -96,7 +96,7 @@ class ExtractStage:
         adapter["published"] = found.date
         adapter["language"] = found.html_lang  # refined from the text by the fingerprint stage
         adapter["page_meta"] = found.metadata
-        for name in ("markdown", "images", "keywords", "section", "description"):
+        for name in ("markdown", "images", "keywords", "section", "description", "meta_keywords"):
             adapter[name] = getattr(found, name)
         adapter["date_hint"] = adapter.get("date_hint") or found.structured_date
         adapter["html"] = None  # the page is no longer needed; keep memory flat

@@ -8,10 +8,13 @@ final model), so no article of a cold site leaves with a line that later pages
 of the same run reveal as template.
 
 A page's description (meta/og) is counted with its lines; one on TEMPLATE_MIN_PAGES
-pages of the site is the site's generic description and becomes null.
+pages of the site is the site's generic description and becomes null. Its meta keywords
+are counted the same way (as one line, ``keywords_line``): a list the site puts on
+TEMPLATE_MIN_PAGES pages is its generic one, and an article whose keywords are that list
+gets none.
 
 Stats: template/lines_removed, template/chars_removed, template/site/<site>/lines_removed,
-template/generic_descriptions.
+template/generic_descriptions, template/generic_keywords.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from scrapy.exceptions import NotConfigured
 from pipelines.stores.redis_state import shared_state
 from pipelines.stores.site_template import SiteTemplateModel, SiteTemplateStore, line_key, text_keys
 from pipelines.stores.paths import store_path
+from pipelines.text.taxonomy import keywords_line
 
 logger = logging.getLogger(__name__)
 
@@ -69,18 +73,25 @@ class TemplateStage:
             if prepared:
                 self.stats.inc_value("prepared/stale/template")  # (a multi-page article's joined text)
             keys = text_keys(lines)  # one NFKC pass for both
-        # The description is counted as a line of its page: one the site gives every page is
-        # its generic description, learned as template lines are (docs/record.md).
+        # The description and the meta keywords are counted as lines of their page: the ones
+        # the site gives every page are its generic ones, learned as template lines are
+        # (docs/record.md).
         description = adapter.get("description")
-        seen = lines + [description] if description else lines
-        if description:
-            keys = (keys[0], [*keys[1], line_key(description)])
+        meta_terms = adapter.get("meta_keywords")
+        adapter["meta_keywords"] = None
+        meta_line = keywords_line(meta_terms) if meta_terms else None
+        extra = [line for line in (description, meta_line) if line]
+        if extra:
+            keys = (keys[0], [*keys[1], *map(line_key, extra)])
         if self.learning:
-            self.model.observe(site, seen, keys)
+            self.model.observe(site, lines + extra, keys)
         kept, removed = self.model.strip(site, lines, keys[1][: len(lines)])
         if description and self.model.is_template(site, description):
             adapter["description"] = None
             self.stats.inc_value("template/generic_descriptions")
+        if meta_line and adapter.get("keywords") == meta_terms and self.model.is_template(site, meta_line):
+            adapter["keywords"] = []  # (the page's own keywords, shown as tags or a line, stay)
+            self.stats.inc_value("template/generic_keywords")
         if removed:
             self.stats.inc_value("template/lines_removed", len(removed))
             self.stats.inc_value("template/chars_removed", sum(map(len, removed)))

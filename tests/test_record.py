@@ -141,6 +141,28 @@ def test_generic_description_is_learned_per_site():
     assert chain.crawler.stats.get_value("template/generic_descriptions") == 1
 
 
+def test_generic_meta_keywords_are_learned_per_site():
+    """Meta keywords the site gives every page are its generic ones: an article whose keywords
+    are that list gets none once the list is seen on TEMPLATE_MIN_PAGES of the site's pages; a
+    page's own meta keywords, and keywords the page shows (a 关键词 line), stay."""
+    chain = build_stage_chain({"TEMPLATE_MIN_PAGES": 2})
+
+    def page(n: int, keywords: str, shown: str = "") -> list[str]:
+        body = (f"<html><head><title>本市交通建设第{n}篇报道</title><meta name='keywords' content='{keywords}'></head><body>"
+                f"<p>发布时间：2024-03-1{n} 09:00</p><p>第{n}篇：本市今年将新建道路二十条，改造老旧小区道路一百余条，"
+                f"进一步完善城市路网结构，方便市民出行，这是第{n}篇不同的报道内容。</p>"
+                f"<p>交通部门表示，项目建设期间将合理安排施工时间，减少对周边居民出行的影响，第{n}次发布。</p>{shown}</body></html>").encode("utf-8")
+        return chain.page(body, {"Content-Type": "text/html; charset=utf-8"}, f"https://www.city.example.cn/a/{n}.html", site="city").keywords
+
+    generic = "示例新闻网,本市新闻,交通"
+    assert page(0, generic) == ["示例新闻网", "本市新闻", "交通"]  # one page: not known as generic yet (the dump's final pass fixes it)
+    assert page(1, generic) == []
+    assert page(2, "道路建设,路网") == ["道路建设", "路网"]
+    assert page(3, generic, "<p>关键词：道路 施工</p>") == ["道路", "施工"]
+    assert page(4, generic) == []
+    assert chain.crawler.stats.get_value("template/generic_keywords") == 2
+
+
 def _dev_pages():
     for folder in DEV_SETS:
         html = folder / "html"

@@ -132,6 +132,7 @@ class ExtractedArticle:
     keywords: list[str] | None = field(default_factory=list)
     section: list[str] | None = field(default_factory=list)
     description: str | None = None
+    meta_keywords: list[str] | None = None  # <meta name="keywords">'s terms, for the template stage
 
 
 class NotArticleReason(Exception):

@@ -19,6 +19,8 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from pipelines.text.page_walk import PageWalk
+
 _WS = re.compile(r"\s+")
 _PAGER_TEXT = re.compile(r"^[\s\[\]【】()（）第]*(?:\d{1,3}|下一?[页頁]|上一?[页頁]|next|prev)", re.I)  # pager links (【2】, 下一页)
 _LINKS = etree.XPath("//a[@href]")
@@ -60,7 +62,10 @@ _CAPTION_CUE = re.compile(r"^[(（]?\s*(?:图|圖)\s*(?:为|為|[:：\d一二三
 _CAPTION_MARK = re.compile(r"caption|desc|note|pic|img|image|photo|figure|tu|zhu|illus|legend", re.I)
 _CENTERED = re.compile(r"text-align\s*:\s*center", re.I)
 _MAX_CAPTION = 120  # characters: a caption is a line, not a paragraph
-_NEIGHBOURS = 3  # texts read on each side of an image
+# Texts read on each side of an image: place_images reads the nearest one after it (the next
+# one when that is its caption) and the nearest one before it.
+_TEXTS_AFTER = 2
+_TEXTS_BEFORE = 1
 _SNIPPET = 12  # leading characters of a neighbouring text that must be found in the article
 _BLOCK_TAGS = frozenset(("p", "div", "figure", "section", "article", "td", "li", "center", "table", "tr", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "dl", "dd", "dt", "ul", "ol", "body"))
 _SKIP_TEXT = frozenset(("script", "style", "noscript", "template", "textarea", "select", "option"))
@@ -80,10 +85,10 @@ def _clean(text: str | None) -> str:
     return _WS.sub(" ", text or "").strip()
 
 
-def image_url(img: etree._Element, page_url: str, base: tuple[str, str] | None = None) -> str | None:
+def image_url(img: etree._Element, page_url: str, base: tuple[str, str, str | None] | None = None) -> str | None:
     """The picture's absolute URL: a lazy-load attribute when it has one, else ``src``, else
     the first ``srcset`` candidate. None for data: URIs and non-http(s) URLs. ``base``: the
-    page URL's (scheme, host), when the caller has it."""
+    page URL's ``page_base``, when the caller has it."""
     src = (img.get("src") or "").strip()
     raw = ""
     if not _LAZY.isdisjoint(img.keys()):
@@ -108,28 +113,37 @@ def image_url(img: etree._Element, page_url: str, base: tuple[str, str] | None =
     return url if url.startswith(("http://", "https://")) else None
 
 
-def page_base(page_url: str) -> tuple[str, str]:
-    """(scheme, host) of the page URL, as urljoin reads them; empty when it does not parse."""
+def page_base(page_url: str) -> tuple[str, str, str | None]:
+    """(scheme, host, directory) of the page URL, as urljoin reads them; empty when it does not
+    parse; the directory None when urljoin would rewrite it (an empty or a dot segment)."""
     try:
         parts = urlsplit(page_url)
     except ValueError:
-        return "", ""
-    return parts.scheme, parts.netloc
+        return "", "", None
+    if parts.scheme not in ("http", "https"):
+        return "", "", None
+    path = parts.path
+    directory = None if "//" in path or "/." in path or path.startswith(".") else (path[: path.rfind("/") + 1] or "/")
+    return parts.scheme, parts.netloc, directory
 
 
-def _plain_join(base: tuple[str, str], raw: str) -> str | None:
-    """``urljoin(page_url, raw)`` for the two forms most pictures take, an absolute http(s) URL
-    and a path from the root, when nothing in them makes urljoin change them (a query or a
-    fragment, parameters, dot segments, an empty segment, characters urlsplit drops, a
-    bracketed host); None for every other reference. Parsing each of a page's thirty pictures
-    with urljoin cost more than reading them."""
-    if _JOIN_CHANGES.search(raw):
+def _plain_join(base: tuple[str, str, str | None], raw: str) -> str | None:
+    """``urljoin(page_url, raw)`` for the forms most pictures take, an absolute http(s) URL and
+    a path from the root or from the page's directory, when nothing in them makes urljoin
+    change them (a query or a fragment, parameters, dot segments, an empty segment, characters
+    urlsplit drops, a bracketed host, a scheme); None for every other reference. Parsing each of
+    a page's thirty pictures with urljoin cost more than reading them."""
+    if not raw or _JOIN_CHANGES.search(raw):
         return None
     if raw.startswith(("http://", "https://")):  # (urljoin rebuilds it from its parts: the same string)
         host = raw.index("//") + 2
         return raw if raw[host : host + 1] not in ("", "/") else None
-    if raw.startswith("/") and "//" not in raw and "/." not in raw and base[0] and base[1]:
-        return base[0] + "://" + base[1] + raw  # (no segment for urljoin to drop or resolve)
+    if not base[0] or not base[1] or "//" in raw or "/." in raw:
+        return None  # (a segment for urljoin to drop or resolve)
+    if raw.startswith("/"):
+        return base[0] + "://" + base[1] + raw
+    if base[2] is not None and ":" not in raw and not raw.startswith("."):
+        return base[0] + "://" + base[1] + base[2] + raw  # a path from the page's directory
     return None
 
 
@@ -175,8 +189,17 @@ def _hidden(img: etree._Element) -> bool:
 
 def is_chrome(img: etree._Element, url: str, page: PageChrome) -> bool:
     """An icon, logo, share button, QR code, ad or tracking pixel, not an article picture."""
-    if _CHROME_URL.search(url.split("://", 1)[-1].lower()):
-        return True
+    return chrome_url(url) or chrome_markup(img, page) or _hidden(img)
+
+
+def chrome_url(url: str) -> bool:
+    """Site chrome by the picture's URL (logo, icon, share button, ad path, counter, ...)."""
+    return bool(_CHROME_URL.search(url.split("://", 1)[-1].lower()))
+
+
+def chrome_markup(img: etree._Element, page: PageChrome) -> bool:
+    """Site chrome by the picture's markup, its hidden box aside: its size, its alt text, the
+    class or id of the picture and two parents, a thumbnail's link."""
     width, height = _side(img.get("width")), _side(img.get("height"))
     if (width is not None and width < _MIN_SIDE) or (height is not None and height < _MIN_SIDE):
         return True
@@ -198,7 +221,7 @@ def is_chrome(img: etree._Element, url: str, page: PageChrome) -> bool:
         if el.tag == "a" and _thumbnail_link(el, page.page_url, page):
             return True
         el, depth = el.getparent(), depth + 1
-    return _hidden(img)
+    return False
 
 
 def _thumbnail_link(a: etree._Element, page_url: str, page: PageChrome) -> bool:
@@ -345,22 +368,26 @@ def _caption(img: etree._Element, after: list[tuple[str, etree._Element]]) -> tu
     return None, False
 
 
-def image_candidates(tree: etree._Element, page_url: str, images: list[etree._Element] | None = None) -> list[ImageCandidate]:
+def image_candidates(tree: etree._Element, page_url: str, walk: PageWalk | None = None) -> list[ImageCandidate]:
     """Every picture of the page that is not site chrome, in document order (one per URL).
-    ``images``: the page's <img> elements when a walk has them."""
+    ``walk``: the page's walk, when the caller has it (its pictures)."""
     out: list[ImageCandidate] = []
     seen: set[str] = set()
     page = PageChrome(tree, page_url)
     base = page_base(page_url)
-    for img in images if images is not None else tree.iter("img"):
+    for img in walk.images if walk is not None else tree.iter("img"):
+        # (is_chrome's tests, the cheap ones first: most chrome pictures are told by their markup
+        # before their URL is resolved, and the hidden-box test walks up to the root)
+        if chrome_markup(img, page):
+            continue
         url = image_url(img, page_url, base)
-        if url is None or url in seen or is_chrome(img, url, page):
+        if url is None or url in seen or chrome_url(url) or _hidden(img):
             continue
         seen.add(url)
-        after = list(_texts_after(img, _NEIGHBOURS))
+        after = list(_texts_after(img, _TEXTS_AFTER))
         caption, shown = _caption(img, after)
         alt = _clean(img.get("alt") or img.get("title")) or None
-        out.append(ImageCandidate(url, alt, caption, shown, tuple(_clean(t) for t, _ in after), tuple(_texts_before(img, _NEIGHBOURS))))
+        out.append(ImageCandidate(url, alt, caption, shown, tuple(_clean(t) for t, _ in after), tuple(_texts_before(img, _TEXTS_BEFORE))))
     return out
 
 

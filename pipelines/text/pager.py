@@ -253,6 +253,7 @@ def join_records(pages: list[ExtractedArticle]) -> dict:
         "keywords": list(dict.fromkeys(k for p in pages for k in p.keywords)),
         "section": first_of(p.section for p in pages) or [],
         "description": first_of(p.description for p in pages),
+        "meta_keywords": pages[0].meta_keywords,
     }
 
 

@@ -33,12 +33,12 @@ def read_record(tree: etree._Element, url: str, title: str | None, markdown: boo
     ``scan_page(tree)`` when the caller shares it (one walk for every reader below)."""
     walk = walk if walk is not None else scan_page(tree)
     meta = meta_values(tree, walk.metas)
-    return RecordReading(image_candidates(tree, url, walk.images), og_image(meta, url), line_marks(tree, walk.headings) if markdown else None,
+    return RecordReading(image_candidates(tree, url, walk), og_image(meta, url), line_marks(tree, walk.headings) if markdown else None,
                          page_terms(tree, url, title, meta, walk))
 
 
 # RECORD_FIELDS off: the fields were not read (null, unlike [] for "read, none found")
-NOT_READ: dict[str, Any] = {"markdown": None, "images": None, "keywords": None, "section": None, "description": None}
+NOT_READ: dict[str, Any] = {"markdown": None, "images": None, "keywords": None, "section": None, "description": None, "meta_keywords": None}
 
 
 def finish_record(reading: RecordReading | None, lines: list[str]) -> dict[str, Any]:
@@ -52,4 +52,5 @@ def finish_record(reading: RecordReading | None, lines: list[str]) -> dict[str, 
         "keywords": reading.terms.keywords,
         "section": reading.terms.section,
         "description": reading.terms.description,
+        "meta_keywords": reading.terms.meta_keywords,  # (not a field: the template stage learns generic ones)
     }

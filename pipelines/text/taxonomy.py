@@ -109,6 +109,7 @@ class PageTerms:
     keywords: list[str]
     section: list[str]
     description: str | None
+    meta_keywords: list[str]  # the terms of <meta name="keywords">: the template stage learns the site's generic ones
 
 
 def _clean(text: str | None) -> str:
@@ -143,19 +144,25 @@ def split_terms(value: str) -> list[str]:
     return _terms(terms)
 
 
-def _container(node: etree._Element, pattern: re.Pattern[str]) -> etree._Element | None:
-    """The nearest element around ``node`` whose text starts with ``pattern`` (a labelled line)."""
+def _container(node: etree._Element, *patterns: re.Pattern[str]) -> etree._Element | None:
+    """The nearest element around ``node`` whose text starts with the first of ``patterns``
+    (a labelled line), else with the next one, and so on: one walk up for all of them."""
+    found: list[etree._Element | None] = [None] * len(patterns)
     el = node
     while el is not None and el.tag not in ("body", "html"):
         if _TEXT_LENGTH(el) > 2 * _MAX_LINE:
-            return None  # (measured in C: a big block's text is never built in Python)
+            break  # (measured in C: a big block's text is never built in Python)
         text = _clean(el.text_content())
         if len(text) > _MAX_LINE:
-            return None
-        if pattern.match(_cue_form(text)):
-            return el
+            break
+        cue = _cue_form(text)
+        for n, pattern in enumerate(patterns):
+            if found[n] is None and pattern.match(cue):
+                found[n] = el
+        if found[0] is not None:
+            break
         el = el.getparent()
-    return None
+    return next((box for box in found if box is not None), None)
 
 
 def keyword_line_terms(line: str) -> list[str]:
@@ -254,10 +261,19 @@ def _not_tag_above(box: etree._Element) -> bool:
 
 def page_keywords(tree: etree._Element, scan: _Scan | None = None, meta: dict[str, str] | None = None) -> list[str]:
     shown = _shown_keywords(scan or _Scan(tree))
-    if shown:
-        return shown
-    value = (meta if meta is not None else meta_values(tree)).get("keywords", "")
+    return shown or meta_keywords(meta if meta is not None else meta_values(tree))
+
+
+def meta_keywords(meta: dict[str, str]) -> list[str]:
+    """The terms of <meta name="keywords"> (``meta``: the page's meta values)."""
+    value = meta.get("keywords", "")
     return split_terms(value) if re.search(r"[,，;；、|]", value) else split_terms(value.replace(" ", ","))
+
+
+def keywords_line(terms: list[str]) -> str:
+    """A page's keywords as the line the template stage counts for its site (pipelines/template.py):
+    a keywords list a site puts on TEMPLATE_MIN_PAGES of its pages is its generic one."""
+    return "<meta keywords> " + "、".join(terms)
 
 
 def _site_names(meta: dict[str, str]) -> set[str]:
@@ -429,9 +445,7 @@ def _label_box(scan: _Scan) -> etree._Element | None:
             parent = parent.getparent()  # <a>首页</a> &gt; <a>新闻</a>: the path around the link
             if parent is None:
                 continue
-        box = _container(parent, P.BREADCRUMB_LINE)
-        if box is None:
-            box = _container(parent, P.BREADCRUMB_PATH)
+        box = _container(parent, P.BREADCRUMB_LINE, P.BREADCRUMB_PATH)
         if box is not None:
             return box
     return None
@@ -469,4 +483,4 @@ def page_description(meta: dict[str, str]) -> str | None:
 def page_terms(tree: etree._Element, page_url: str, title: str | None, meta: dict[str, str] | None = None, walk: PageWalk | None = None) -> PageTerms:
     scan = _Scan(tree, walk)
     meta = meta if meta is not None else meta_values(tree)
-    return PageTerms(page_keywords(tree, scan, meta), page_section(tree, page_url, title, scan, meta), page_description(meta))
+    return PageTerms(page_keywords(tree, scan, meta), page_section(tree, page_url, title, scan, meta), page_description(meta), meta_keywords(meta))
