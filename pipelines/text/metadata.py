@@ -165,10 +165,14 @@ def dates_in_line(line: str, year_hint: int | None = None) -> list[tuple[str, st
     if not out:
         for m in _SHORT_YEAR_DATE.finditer(norm):
             before = norm[max(0, m.start() - 12) : m.start()]
-            if _PUBLISHED_CUE.search(before) and (value := _iso(2000 + int(m[1]), int(m[2]), int(m[3]), m[4], m[5], m[6])):
+            # Without a cue, a two-digit year shows the day only as a short line's date and time
+            # ("24-5-13 17:07" under a Weibo post's account): never day-month-year on these sites.
+            alone = m[4] is not None and len(norm) <= _SHORT_DATE_LINE and len(m[0]) >= 0.5 * len(norm)
+            cue = bool(_PUBLISHED_CUE.search(before))
+            if (alone or cue) and (value := _iso(2000 + int(m[1]), int(m[2]), int(m[3]), m[4], m[5], m[6])):
                 if m[4] is None and (t := re.search(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])", norm[m.end():])):
                     value = _iso(2000 + int(m[1]), int(m[2]), int(m[3]), t[1], t[2])
-                out.append(("published", value, True))
+                out.append(("published", value, cue))
         if not out and year_hint and len(norm) <= _SHORT_DATE_LINE + 20:
             for m in _NO_YEAR_DATE.finditer(norm):
                 if value := _iso(year_hint, int(m[1]), int(m[2]), m[3], m[4]):
@@ -360,10 +364,47 @@ def _first_heading(tree: lxml.html.HtmlElement, site_names: tuple[str, ...]) -> 
     headline). For sites whose every <title> is the site's name."""
     site_keys = {_key(n) for n in site_names}
     for el in _HEADINGS(tree):
-        text = _WS.sub(" ", "".join(t for t in _VISIBLE_TEXT(el) if not any(a.tag == "a" for a in _ancestors_to(t, el)))).strip(_TRIM)
+        text = _unlinked_text(el).strip(_TRIM)
         if 6 <= len(_key(text)) <= 80 and _key(text) not in site_keys:
             return text
     return None
+
+
+_ANY_HEADING = etree.XPath(
+    "//body//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6"
+    " or contains(translate(@class,'TIL','til'),'tit') or contains(translate(@id,'TIL','til'),'tit')]"
+)
+_DATED_HEADING_CHARS = 200  # the text after a heading read for its date line
+
+
+def _unlinked_text(el: lxml.html.HtmlElement) -> str:
+    return _WS.sub(" ", "".join(t for t in _VISIBLE_TEXT(el) if not any(a.tag == "a" for a in _ancestors_to(t, el)))).strip()
+
+
+def _dated_heading(tree: lxml.html.HtmlElement, site_names: tuple[str, ...]) -> str | None:
+    """The heading right above the article's labelled date line ("<h5>标题</h5><div>发布时间：
+    2019-05-18 来源：…</div>"): the headline, whatever its tag, where <title> names only the
+    site or its section. Dated headings of one shape (tag and class) are a teaser list's items."""
+    site_keys = {_key(n) for n in site_names}
+    headings = _ANY_HEADING(tree)
+    marked = set(headings)
+    dated: list[tuple[tuple, str]] = []
+    for el in headings[:60]:
+        text = _unlinked_text(el)
+        if not 6 <= len(_key(text)) <= 80 or _key(text) in site_keys:
+            continue
+        after: list[str] = []  # the next three texts, up to the next heading
+        for n, nxt in enumerate(_following(el)):
+            if n > 30 or len(after) >= 3 or sum(map(len, after)) > _DATED_HEADING_CHARS or nxt in marked:
+                break
+            if isinstance(nxt.tag, str) and nxt.tag not in _SKIP_TAGS and (nxt.text or "").strip():
+                after.append(nxt.text.strip())
+        line = " ".join(after)[:_DATED_HEADING_CHARS]
+        found = dates_in_line(line)
+        if any(cue for _, _, cue in found) or (found and labelled_values(line)):
+            dated.append(((el.tag, el.get("class")), text))
+    shapes = Counter(shape for shape, _ in dated)
+    return next((text for shape, text in dated if shapes[shape] == 1), None)
 
 
 def _ancestors_to(text: object, top: lxml.html.HtmlElement):
@@ -403,7 +444,9 @@ def _line_candidates(text: str, kind: str, year_hint: int | None = None) -> list
             # "原创 GameForce 2019-09-04 22:18:34", "2019-05-17 · 苏皖城市报道": the account that
             # posted, named beside the date without a label (self-media platforms, blogs, forums)
             name = m.group(1) or m.group(2)
-            out.append(Candidate("source" if _OUTLET_LINE.match(name) else "authors", "account", name, line=text))
+            # (cue: named after the date, as a platform prints its account; a related story's
+            # title comes before its date)
+            out.append(Candidate("source" if _OUTLET_LINE.match(name) else "authors", "account", name, line=text, cue=m.group(2) is not None))
     return out
 
 
@@ -673,8 +716,11 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] 
             # Just above the headline some sites print the date; a weekday there is a top bar's.
             for line in _line_of(el):
                 cands.extend(c for c in _line_candidates(line, "block") if c.field in ("published", "modified"))
-    elif heading := _first_heading(tree, meta.site_names):
-        cands.append(Candidate("title", "heading", heading))
+    else:
+        if dated := _dated_heading(tree, meta.site_names):
+            cands.append(Candidate("title", "dated_heading", dated))
+        if heading := _first_heading(tree, meta.site_names):
+            cands.append(Candidate("title", "heading", heading))
     cands.extend(structured)
     if head_title:
         cands.append(Candidate("title", "title_tag", head_title))
@@ -876,18 +922,20 @@ class Names:
     rejected: list[str]  # reasons, one per value turned away
 
 
-def person_names(raw: str, site_names: tuple[str, ...] = ()) -> Names:
+def person_names(raw: str, site_names: tuple[str, ...] = (), account: bool = False) -> Names:
     """The people a byline names: roles read and dropped, split into names, and everything
-    that is not a person's name turned away with its reason."""
+    that is not a person's name turned away with its reason. ``account``: the value is one
+    account's name, taken whole ("苏皖城市报道" names an account; it is no role after a place)."""
     rejected: list[str] = []
     if _HTMLISH.search(raw or "") and not _CJK.search(raw or ""):
         return Names([], ["markup_or_url"])
     value = clean_value(raw)
-    value = _ROLE_SLASH.sub(" ", _REPORTED_FROM.sub(" ", value))
-    value = _ROLE_WORD.sub(" ", value)
+    if not account:
+        value = _ROLE_SLASH.sub(" ", _REPORTED_FROM.sub(" ", value))
+        value = _ROLE_WORD.sub(" ", value)
     names: list[str] = []
     site_keys = {_key(s).lower() for s in site_names if s}
-    parts = [p for p in (part.strip(_TRIM) for part in _NAME_SPLIT.split(value)) if p]
+    parts = [p for p in (part.strip(_TRIM) for part in ([value] if account else _NAME_SPLIT.split(value))) if p]
     for part in parts:
         if m := _AFFILIATION.match(part):
             part = m.group(1)  # "武汉大学历史学院郭伦": the writer after the school
@@ -1187,9 +1235,9 @@ def _resolve_authors(cands: list[Candidate], not_authors: tuple[str, ...], out: 
     outlets = tuple(c.value for c in cands if c.field == "source")
     outlet_bylines: list[Candidate] = []
     for cand in _first_kind_order([c for c in cands if c.field == "authors"], PEOPLE_KINDS):
-        if cand.kind == "account" and not _dates_the_article(cand.line, out.published):
+        if cand.kind == "account" and not _dates_the_article(cand.line, out.published, day_shown=cand.cue):
             continue  # "私募部分个股现买点 2015/07/04": a related story's title and date
-        names = person_names(cand.value, not_authors + outlets)
+        names = person_names(cand.value, not_authors + outlets, account=cand.kind == "account")
         if not names.names and ("outlet" in names.rejected or cand.kind == "account" and "site_name" in names.rejected):
             if cand.kind != "meta":  # (a meta author naming the publisher is the site's, not a source)
                 # "香港電台-財經" as byline, "2019-09-05 11:10 游民星空[整理]": the source
@@ -1224,13 +1272,14 @@ def _resolve_source(sources: list[Candidate], out: Resolved) -> str | None:
     return None
 
 
-def _dates_the_article(line: str | None, published: str | None) -> bool:
+def _dates_the_article(line: str | None, published: str | None, day_shown: bool = False) -> bool:
     """The line gives the article's publication, to the minute the article shows (the account
-    beside that date posted it; a related story's line shows only its day)."""
+    beside that date posted it; a related story's line shows only its day). ``day_shown``: the
+    line may show the day alone ("2019-05-17 · 苏皖城市报道" under a headline timed in markup)."""
     if not (line and published):
         return False
     shown = published[:16] if "T" in published else published[:10]
-    return any(iso[:16] == shown for _, iso, _ in dates_in_line(line))
+    return any(iso[:16] == shown or (day_shown and "T" not in iso and iso == published[:10]) for _, iso, _ in dates_in_line(line))
 
 
 def _resolve_editor(cands: list[Candidate], site_names: tuple[str, ...], out: Resolved) -> str | None:
@@ -1271,7 +1320,9 @@ def _resolve_title(
     others = [t for t in (ld, og, tag) if t]
     heading = cleaned.get("heading")
     pick, kind = None, None
-    if h1 and (not others or any(_key(h1) in _key(o) or _key(o) in _key(h1) for o in others)):
+    if not h1 and (dated := cleaned.get("dated_heading")):
+        pick, kind = dated, "dated_heading"  # right above the article's date line: its headline
+    elif h1 and (not others or any(_key(h1) in _key(o) or _key(o) in _key(h1) for o in others)):
         pick, kind = h1, "h1"
     elif heading and any(_key(o).startswith(_key(heading)) and len(_key(heading)) >= 0.6 * len(_key(o)) for o in others):
         pick, kind = heading, "heading"  # the body's heading, without what <title> adds (" 东区办事处_中山网")

@@ -181,6 +181,41 @@ def test_the_account_beside_the_articles_date_posted_it_a_related_storys_title_d
     assert got.authors == [] and got.source == "网易财经"
 
 
+def test_an_account_named_after_the_day_under_the_headline_is_taken_whole():
+    # "2019-05-17 · 苏皖城市报道" under a headline timed to the second in markup: the day is the
+    # article's, and the account's name ends in 报道 without being "reported from 苏皖城市"
+    head = '<meta property="article:published_time" content="2019-05-17T20:33:49+08:00">'
+    got = resolved(page(head=head, under="<p>2019-05-17 · 苏皖城市报道</p>"))
+    assert got.authors == ["苏皖城市报道"] and got.provenance["authors"] == "account"
+    # a title before a day only is a related story's line, as before
+    got = resolved(page(head=head, under="<p>来源: 网易财经</p><ul><li>私募部分个股现买点 2019/05/17</li></ul>"))
+    assert got.authors == []
+
+
+def test_a_two_digit_year_alone_with_its_time_is_year_month_day():
+    assert dates_in_line("24-5-13 17:07") == [("published", "2024-05-13T17:07:00", False)]
+    assert dates_in_line("发布时间：18-03-08 23:16") == [("published", "2018-03-08T23:16:00", True)]
+    assert dates_in_line("24-5-13") == []  # no time, no cue: a score, a range
+    assert dates_in_line("共有 12-3-4 5:06 的比分出现在这一场很长的比赛的记录里面") == []
+
+
+def test_the_heading_above_the_articles_date_line_is_the_headline_whatever_its_tag():
+    # <title> names the section ("新闻动态--中国地理学会官网"), the breadcrumb is an <h3>
+    tree = lxml.html.fromstring(
+        "<html><head><title>新闻动态--中国地理学会官网</title></head><body>"
+        "<div class='title_la'><h3>首页 - 新闻动态</h3></div>"
+        "<h5>2019年中国人文地理学术年会在重庆•西南大学成功举行！</h5>"
+        "<div class='ly'><b>发布时间：2019-05-18</b> <i>来源：中国地理学会</i></div>" + BODY +
+        "<h4>联系我们</h4><h5>中国地理学会</h5></body></html>"
+    )
+    got = resolved(tree)
+    assert got.title == "2019年中国人文地理学术年会在重庆•西南大学成功举行！" and got.provenance["title"] == "dated_heading"
+    # headings of one shape, each above its date line, are a teaser list: none is the headline
+    items = "".join(f"<h5>第{n}条新闻的标题在这里</h5><div>发布时间：2019-05-1{n}</div>" for n in range(1, 4))
+    tree = lxml.html.fromstring(f"<html><head><title>新闻动态--中国地理学会官网</title></head><body>{items}{BODY}</body></html>")
+    assert resolved(tree).provenance.get("title") != "dated_heading"
+
+
 @pytest.mark.parametrize("text, names", [
     ("第一段。\n羅布斯塔則主要作為即溶咖啡原料。（劉利貞／綜合外電報導）", ["劉利貞"]),
     ("第一段。\n每月都虧10萬多元。（民視新聞陳韻平、郭文海台北報導）", ["陳韻平", "郭文海"]),
