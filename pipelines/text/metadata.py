@@ -349,7 +349,10 @@ def find_headline_element(tree: lxml.html.HtmlElement, title_hints: list[str]) -
     return fallback
 
 
-_TITLE_CLASS = etree.XPath("//body//*[contains(@class,'title') or contains(@id,'title')][string-length(normalize-space()) <= 200]")
+# (any case: "ArticleTit", "News_page_tittle")
+_TITLE_CLASS = etree.XPath(
+    "//body//*[contains(translate(@class,'TIL','til'),'tit') or contains(translate(@id,'TIL','til'),'tit')][string-length(normalize-space()) <= 200]"
+)
 
 
 _HEADINGS = etree.XPath(
@@ -381,7 +384,7 @@ def _unlinked_text(el: lxml.html.HtmlElement) -> str:
     return _WS.sub(" ", "".join(t for t in _VISIBLE_TEXT(el) if not any(a.tag == "a" for a in _ancestors_to(t, el)))).strip()
 
 
-def _dated_heading(tree: lxml.html.HtmlElement, site_names: tuple[str, ...]) -> str | None:
+def _dated_heading(tree: lxml.html.HtmlElement, site_names: tuple[str, ...]) -> lxml.html.HtmlElement | None:
     """The heading right above the article's labelled date line ("<h5>标题</h5><div>发布时间：
     2019-05-18 来源：…</div>"): the headline, whatever its tag, where <title> names only the
     site or its section. Dated headings of one shape (tag and class) are a teaser list's items."""
@@ -402,9 +405,9 @@ def _dated_heading(tree: lxml.html.HtmlElement, site_names: tuple[str, ...]) -> 
         line = " ".join(after)[:_DATED_HEADING_CHARS]
         found = dates_in_line(line)
         if any(cue for _, _, cue in found) or (found and labelled_values(line)):
-            dated.append(((el.tag, el.get("class")), text))
+            dated.append(((el.tag, el.get("class")), el))
     shapes = Counter(shape for shape, _ in dated)
-    return next((text for shape, text in dated if shapes[shape] == 1), None)
+    return next((el for shape, el in dated if shapes[shape] == 1), None)
 
 
 def _ancestors_to(text: object, top: lxml.html.HtmlElement):
@@ -704,8 +707,13 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] 
     seen: set[str] = set()
     zone: list[lxml.html.HtmlElement] = []
     bylines: list[lxml.html.HtmlElement] = []
-    if headline is not None:
+    if headline is None and (dated := _dated_heading(tree, meta.site_names)) is not None:
+        # (a heading no title names, above the article's date line: its lines are the headline's)
+        headline = dated
+        cands.append(Candidate("title", "dated_heading", _unlinked_text(dated)))
+    elif headline is not None:
         cands.append(Candidate("title", "h1", _text(headline)))
+    if headline is not None:
         zone, bylines = _zone(headline)
         for el in zone:
             for line in _line_of(el):
@@ -717,8 +725,6 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] 
             for line in _line_of(el):
                 cands.extend(c for c in _line_candidates(line, "block") if c.field in ("published", "modified"))
     else:
-        if dated := _dated_heading(tree, meta.site_names):
-            cands.append(Candidate("title", "dated_heading", dated))
         if heading := _first_heading(tree, meta.site_names):
             cands.append(Candidate("title", "heading", heading))
     cands.extend(structured)
