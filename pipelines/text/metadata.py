@@ -791,7 +791,9 @@ def _byline_element(el: lxml.html.HtmlElement) -> list[Candidate]:
     if "editor" in marker.lower() and not _AUTHOR_ELEMENT_NAME.search(marker):
         return [Candidate("editor", "element", t)]
     if not dates_in_line(t):
-        return [Candidate("authors", "element", t)]
+        # A forum poster named by digits (a QQ number) links to the poster's profile: a username.
+        handle = t.isdigit() and any(_PROFILE_LINK.search(a.get("href") or "") for a in el.iter("a"))
+        return [Candidate("authors", "element", t, cue=handle)]
     # "鹿小町 发布于 2020-12-30 19:24": the name before the date
     m = re.match(r"^(\S{2,30}?)\s*(?:发布于|發佈於|发表于|發表於|于|於|·)?\s*(?:19|20)\d{2}[-/.年]", t)
     return [Candidate("authors", "element", m.group(1))] if m else []
@@ -799,6 +801,7 @@ def _byline_element(el: lxml.html.HtmlElement) -> list[Candidate]:
 
 
 
+_PROFILE_LINK = re.compile(r"[?&]uid=\d|/(?:u|user|users|member|members|space|people|home)/|space-uid-|mod=space", re.I)
 _NAME = r"[\u4e00-\u9fff·]{2,5}"
 # "澎湃新闻记者 段彦超 廖艳", "《棱镜》作者 周纯", "文/石佳": a byline line at the top or the end.
 _BYLINE_LINE = re.compile(r"^.{0,12}?(?:记者|記者|作者|撰文|执笔|執筆|通讯员|通訊員|文\s*/\s*[图圖]|[图圖]\s*/\s*文|文\s*/|文：|文:)\s*[/:：]?\s*(" + _NAME + r"(?:[\s、，,&＆]+" + _NAME + r"){0,3})$")
@@ -946,6 +949,8 @@ def person_names(raw: str, site_names: tuple[str, ...] = (), account: bool = Fal
         if m := _AFFILIATION.match(part):
             part = m.group(1)  # "武汉大学历史学院郭伦": the writer after the school
         reason = _not_a_name(part, site_keys)
+        if reason == "id" and account and part.isdigit() and 5 <= len(part) <= 12:
+            reason = None  # an account named by its number
         if reason is None and len(parts) > 1 and len(_CJK.findall(part)) > 4 and "·" not in part:
             reason = "not_a_name"  # among several names, a longer run is the sentence after them
         if reason:
@@ -1243,7 +1248,8 @@ def _resolve_authors(cands: list[Candidate], not_authors: tuple[str, ...], out: 
     for cand in _first_kind_order([c for c in cands if c.field == "authors"], PEOPLE_KINDS):
         if cand.kind == "account" and not _dates_the_article(cand.line, out.published, day_shown=cand.cue):
             continue  # "私募部分个股现买点 2015/07/04": a related story's title and date
-        names = person_names(cand.value, not_authors + outlets, account=cand.kind == "account")
+        handle = cand.kind == "element" and cand.cue  # (a username linked to its profile)
+        names = person_names(cand.value, not_authors + outlets, account=cand.kind == "account" or handle)
         if not names.names and ("outlet" in names.rejected or cand.kind == "account" and "site_name" in names.rejected):
             if cand.kind != "meta":  # (a meta author naming the publisher is the site's, not a source)
                 # "香港電台-財經" as byline, "2019-09-05 11:10 游民星空[整理]": the source

@@ -341,6 +341,20 @@ def test_forum_posters_are_read_from_the_first_posts_author_element():
     assert got.authors == ["前程往事"] and got.published == "2011-05-03T10:20:00+08:00"
 
 
+@pytest.mark.parametrize("poster, href, authors", [
+    ("1657811359", "home.php?mod=space&uid=144122", ["1657811359"]),  # a QQ number as username
+    ("1657811359", "#", []),  # digits that link to no profile: an id
+    ("L_104485", "home.php?mod=space&uid=144122", []),  # letters and an underscore: an id still
+])
+def test_a_forum_poster_named_by_digits_is_a_username_when_it_links_to_the_profile(poster, href, authors):
+    tree = page(
+        title="游戏全屏问题 - 论坛", h1="游戏全屏问题",
+        under=f'<div class="authi"><a class="xw1" href="{href}">{poster}</a></div><em>发表于 2024-5-18 19:27:00</em>',
+        body='<div class="t_f">' + "请问各位游戏全屏的问题怎么解决，谢谢大家的回复。" * 12 + "</div>",
+    )
+    assert resolved(tree).authors == authors
+
+
 def test_candidates_are_plain_picklable_strings():
     import pickle
 
