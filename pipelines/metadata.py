@@ -72,7 +72,9 @@ class MetadataStage:
         if meta is not None and knowledge.observe(meta, adapter.get("canonical_url") or adapter.get("url") or ""):
             self.changed.add(site)
         zone = self.site_zones.get(site, self.default_zone)
-        found = resolve(meta, extra, knowledge, adapter.get("fetched_at"), zone, adapter.get("title"), is_chinese_text(text))
+        # (a Chinese title is one even when little text was kept: "…决议__…公报_中国政府网")
+        chinese = is_chinese_text(text) or is_chinese_text(adapter.get("title") or (meta.title_tag if meta is not None else None) or "")
+        found = resolve(meta, extra, knowledge, adapter.get("fetched_at"), zone, adapter.get("title"), chinese)
         adapter["page_meta"] = adapter["line_fields"] = None
         # Without an article_pattern, a page is news only with evidence of a publication date:
         # a date line, date markup or URL, or a sitemap/feed entry. About pages have none.

@@ -1061,6 +1061,9 @@ def strip_title(title: str, known_affixes: set[str], site_names: tuple[str, ...]
         if chinese and len(_key(head)) >= 5 and seps[-1].strip() in ("_", "__", "|", "||", "｜") and _SECTION_NAME.match(last):
             title = head  # "…_动态焦点", "…|中国有色网": a section or site name, not a headline's part
             continue
+        if chinese and len(_key(head)) >= 8 and 2 <= len(last) <= 20 and seps[-1].strip() in ("__", "||") and _CJK.search(last):
+            title = head  # "…的决议__2007年第23号国务院公报": a doubled separator closes the headline
+            continue
         if chinese and len(_key(head)) >= 8 and 2 <= len(last) <= 16 and seps[-1].strip() in ("-", "--") and _CJK.search(last):
             title = head  # "标题-纪检", "标题-EDN 电子技术设计": a hyphen before a short name ends no headline
             continue

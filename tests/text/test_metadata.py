@@ -89,6 +89,7 @@ def test_section_suffixes_in_h1_and_title_are_stripped_and_the_headline_kept():
     # a part only this article has stays: "_" inside a blog title with digits and brackets
     assert strip_title("新竹尖石_美樹營地賞楓 (2)", set(), (), True) == "新竹尖石_美樹營地賞楓 (2)"
     assert strip_title("中华人民共和国监察法-纪检", set(), (), True) == "中华人民共和国监察法"
+    assert strip_title("关于批准发行特别国债的决议__2007年第23号国务院公报", set(), (), True) == "关于批准发行特别国债的决议"
 
 
 def test_a_site_suffix_is_learned_over_the_sites_pages():
