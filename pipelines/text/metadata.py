@@ -1247,8 +1247,14 @@ def _resolve_authors(cands: list[Candidate], not_authors: tuple[str, ...], out: 
     whose site name is its blogger's: "史蒂文的家_藍天" is og:site_name and the author)."""
     # An outlet the page names as the source is no author (<meta name="author" content="参考消息">).
     outlets = tuple(c.value for c in cands if c.field == "source")
+    # <meta name="author"> often names who put the page online: the editor the page credits
+    # ("严玉洁" of 责任编辑：严玉洁, "青网校园崔宁宁" of 编辑：崔宁宁) is no writer.
+    editors = {_key(n) for c in cands if c.field == "editor" for n in person_names(c.value).names}
     outlet_bylines: list[Candidate] = []
     for cand in _first_kind_order([c for c in cands if c.field == "authors"], PEOPLE_KINDS):
+        if cand.kind == "meta" and any(_key(clean_value(cand.value)).endswith(e) for e in editors if len(e) >= 2):
+            out.rejected["authors/editor"] += 1
+            continue
         if cand.kind == "account" and not _dates_the_article(cand.line, out.published, day_shown=cand.cue):
             continue  # "私募部分个股现买点 2015/07/04": a related story's title and date
         handle = cand.kind == "element" and cand.cue  # (a username linked to its profile)

@@ -356,6 +356,16 @@ def test_a_forum_poster_named_by_digits_is_a_username_when_it_links_to_the_profi
     assert resolved(tree).authors == authors
 
 
+def test_a_meta_author_naming_the_pages_editor_is_no_writer():
+    # chinadaily: <meta name="author" content="严玉洁"> and 【责任编辑：严玉洁】 under the text
+    got = resolved(page(head='<meta name="author" content="严玉洁">', body=BODY + "<p>【责任编辑：严玉洁】</p>"))
+    assert got.authors == [] and got.editor == "严玉洁" and got.rejected["authors/editor"] == 1
+    got = resolved(page(head='<meta name="author" content="青网校园崔宁宁">', under="<p>编辑：崔宁宁</p>"))
+    assert got.authors == []
+    # a meta author the page credits as nothing else is still the writer
+    assert resolved(page(head='<meta name="author" content="王明">', under="<p>编辑：崔宁宁</p>")).authors == ["王明"]
+
+
 def test_candidates_are_plain_picklable_strings():
     import pickle
 
