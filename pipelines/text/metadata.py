@@ -455,13 +455,14 @@ def _line_candidates(text: str, kind: str, year_hint: int | None = None) -> list
 
 _DAY_AND_TIME = r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:[ap]m|[AP]M))?)?"
 _ACCOUNT_BY_DATE = re.compile(
-    r"^(?:(?:原创|原創)\s+)?([^\s\d:：|｜·•]{2,20})\s*[·•|｜]?\s*" + _DAY_AND_TIME + r"(?:\s.*)?$"
-    r"|^" + _DAY_AND_TIME + r"\s*[·•|｜]?\s*([^\s\d:：|｜·•]{2,20})$"
+    r"^(?:(?:原创|原創)\s*[:：]?\s+)?(\d{0,4}[^\s\d:：|｜·•]{2,20})\s*[·•|｜]?\s*" + _DAY_AND_TIME + r"(?:\s.*)?$"
+    # (after the portal's own address: "http://ent.QQ.com 2009年11月09日11:30 腾讯音乐 我要评论(0)")
+    r"|^(?:https?://\S+\s+)?" + _DAY_AND_TIME + r"\s*[·•|｜]?\s*([^\s\d:：|｜·•]{2,20})(?:\s+(?:我要评论|評論|评论|分享|收藏|打印|列印|举报|舉報).*)?$"
 )
 
 
 # A line under the headline that is only an outlet's name.
-_OUTLET_LINE = re.compile(r"^[\u4e00-\u9fff]{1,10}(?:通讯社|通訊社|新闻社|新聞社|社|日报|日報|晚报|晚報|时报|時報|报|報|网|網|电视台|電視台|广播电台|廣播電台|周刊|週刊|杂志|雜誌)$")
+_OUTLET_LINE = re.compile(r"^[\u4e00-\u9fff]{2,10}(?:通讯社|通訊社|新闻社|新聞社|社|日报|日報|晚报|晚報|时报|時報|报|報|网|網|电视台|電視台|广播电台|廣播電台|周刊|週刊|杂志|雜誌)$")
 
 
 # "作者：茉莉", "记者 张三", "来源：新华社", "责任编辑：王五": value up to the next label or the end.
@@ -1259,6 +1260,8 @@ def _resolve_authors(cands: list[Candidate], not_authors: tuple[str, ...], out: 
             continue  # "私募部分个股现买点 2015/07/04": a related story's title and date
         handle = cand.kind == "element" and cand.cue  # (a username linked to its profile)
         names = person_names(cand.value, not_authors + outlets, account=cand.kind == "account" or handle)
+        if cand.kind == "account" and names.names and _site_channel(cand.value, not_authors):
+            names = Names([], ["site_name"])  # "新浪娱乐" on 新浪网, "腾讯音乐" on 腾讯网: the site's channel
         if not names.names and ("outlet" in names.rejected or cand.kind == "account" and "site_name" in names.rejected):
             if cand.kind != "meta":  # (a meta author naming the publisher is the site's, not a source)
                 # "香港電台-財經" as byline, "2019-09-05 11:10 游民星空[整理]": the source
@@ -1274,6 +1277,12 @@ def _resolve_authors(cands: list[Candidate], not_authors: tuple[str, ...], out: 
             out.provenance["authors"] = cand.kind
             return names.names, outlet_bylines
     return [], outlet_bylines
+
+
+def _site_channel(name: str, site_names: tuple[str, ...]) -> bool:
+    """The name opens with the site's Chinese name (two characters at least)."""
+    key = _key(name)
+    return any(len(k) >= 3 and _CJK.match(k) and key[:2] == k[:2] and key != k for k in map(_key, site_names))
 
 
 def _resolve_source(sources: list[Candidate], out: Resolved) -> str | None:

@@ -366,6 +366,22 @@ def test_a_meta_author_naming_the_pages_editor_is_no_writer():
     assert resolved(page(head='<meta name="author" content="王明">', under="<p>编辑：崔宁宁</p>")).authors == ["王明"]
 
 
+@pytest.mark.parametrize("under, source", [
+    # a portal's channel named after its address and the time, a button after it
+    ("<div>http://ent.QQ.com 2009年11月09日11:30 腾讯音乐 我要评论(0)</div>", "腾讯音乐"),
+    ("<div>http://www.sina.com.cn 2009年11月09日13:48 新浪娱乐</div>", "新浪娱乐"),
+    ("<h4><span>原创：</span><span>39健康网</span><span>2024-04-23 12:27:25</span></h4>", "39健康网"),
+])
+def test_the_sites_channel_or_an_outlet_beside_the_date_is_the_source(under, source):
+    got = resolved(page(title="曹方新碟发布会创意无限_大陆新闻_娱乐_腾讯网" if "QQ" in under else "爱戴掀起红盖头_影音娱乐_新浪网",
+                        h1="曹方新碟发布会创意无限" if "QQ" in under else "爱戴掀起红盖头", under=under))
+    assert got.source == source and got.authors == []
+
+
+def test_a_poster_is_no_outlet():
+    assert resolved(page(under="<div>2019-09-04 10:20</div><div>海报</div>")).source is None
+
+
 def test_candidates_are_plain_picklable_strings():
     import pickle
 
