@@ -83,6 +83,15 @@ _DATE_TEXT = re.compile(
     r"(?:\s*(?:T|\s|&nbsp;)?\s*(?:(?:HKT|CST|TWT|BJT)\s*)?(\d{1,2})\s*[:：时時]\s*(\d{2})(?:\s*[:：分]\s*(\d{2}))?)?"
     r"(?:\s*(Z|[+-]\d{2}:?\d{2})(?!\d))?"
 )
+# A blog template's English date: "Dec 28 Sat 2013 00:28" (pixnet), "December 28, 2013 at 10:28 pm", "28 Dec 2013"
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_EN_MONTH = r"((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\.?"
+_EN_DAY_NAME = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|MON|TUE|WED|THU|FRI|SAT|SUN)[a-zA-Z]*\.?,?\s+)?"
+_EN_DATE = re.compile(
+    r"(?<![A-Za-z])(?:" + _EN_MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+" + _EN_DAY_NAME + r"((?:19|20)\d{2})"
+    r"|(\d{1,2})(?:st|nd|rd|th)?\s+" + _EN_MONTH + r",?\s+((?:19|20)\d{2}))(?![\d])"
+    r"(?:,?\s+(?:at\s+)?(\d{1,2}):(\d{2})(?:\s*([apAP])\.?[mM]\.?)?)?"
+)
 _COMPACT_DATE = re.compile(r"^((?:19|20)\d{2})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?$")
 _WEEKDAY = re.compile(r"星期[一二三四五六日天]|礼拜[一二三四五六日天]|禮拜[一二三四五六日天]|周[一二三四五六日]|週[一二三四五六日]|\b(?:Mon|Tues?|Wed|Thu(?:rs)?|Fri|Sat|Sun)(?:day)?\b", re.I)
 # Which date a metadata line gives: the cue just before it. "发布时间：… 更新时间：…" has both.
@@ -162,6 +171,16 @@ def dates_in_line(line: str, year_hint: int | None = None) -> list[tuple[str, st
         if not (modified or cue or m[4] or len(norm) <= _SHORT_DATE_LINE):
             continue
         out.append(("modified" if modified else "published", value, cue or modified))
+    if not out:
+        for m in _EN_DATE.finditer(norm):
+            month, day, year = (m[1], m[2], m[3]) if m[1] else (m[5], m[4], m[6])
+            hour = m[7]
+            if hour and m[9] and m[9].lower() == "p" and int(hour) < 12:
+                hour = str(int(hour) + 12)
+            before = norm[max(0, m.start() - 12) : m.start()]
+            cue = bool(_PUBLISHED_CUE.search(before))
+            if (cue or hour or len(norm) <= _SHORT_DATE_LINE) and (value := _iso(int(year), _MONTHS[month[:3].lower()], int(day), hour, m[8])):
+                out.append(("modified" if _MODIFIED_CUE.search(before) else "published", value, cue))
     if not out:
         for m in _SHORT_YEAR_DATE.finditer(norm):
             before = norm[max(0, m.start() - 12) : m.start()]
@@ -328,15 +347,24 @@ def _text(el: lxml.html.HtmlElement) -> str:
     return _WS.sub(" ", " ".join(parts)).strip()
 
 
+_SPACED_SEP = re.compile(r"\s+(?:@|::|[|｜]|[-–—])\s+")  # (a blog's name between " @ " and " :: ")
+
+
 def find_headline_element(tree: lxml.html.HtmlElement, title_hints: list[str]) -> lxml.html.HtmlElement | None:
     """The element showing the headline: an <h1> (or h2/h3, or an element whose class names a
     title) whose text is one of the page's titles, or starts one. None when none matches."""
     keys = [_key(t) for t in title_hints if t and len(_key(t)) >= 4]
+    # What a title adds after its headline is the site's ("… :: 痞客邦 PIXNET ::"): its logo's <h1>
+    # shows no headline.
+    site_parts = {
+        _key(p).strip(_TRIM) for t in title_hints if t for p in title_affixes(t)[0] + _SPACED_SEP.split(t)[1:]
+        if len(_key(_TITLE_SEP.split(t)[0])) >= 4  # ("_《網絡主播行為規范》…": no headline before it)
+    }
     fallback = None
     for tag in ("h1", "h2", "h3"):  # (without any title to match, the first <h1> is the headline)
         for el in tree.iter(tag):
             t = _key(_text(el))
-            if len(t) < 4:
+            if len(t) < 4 or t.strip(_TRIM) in site_parts:
                 continue
             if any(_same_headline(t, k) for k in keys):
                 return el

@@ -382,6 +382,28 @@ def test_a_poster_is_no_outlet():
     assert resolved(page(under="<div>2019-09-04 10:20</div><div>海报</div>")).source is None
 
 
+@pytest.mark.parametrize("line, want", [
+    ("Dec 28 Sat 2013 00:28", [("published", "2013-12-28T00:28:00", False)]),  # a pixnet blog's date spans
+    ("Posted on December 28, 2013 at 10:28 pm", [("published", "2013-12-28T22:28:00", True)]),
+    ("Updated: Jan 3, 2014", [("modified", "2014-01-03", False)]),
+    ("I may 12 2013 go there", []),  # a verb is no month
+])
+def test_a_blog_templates_english_date(line, want):
+    assert dates_in_line(line) == want
+
+
+def test_a_logos_heading_that_a_title_names_after_its_headline_shows_no_headline():
+    tree = lxml.html.fromstring(
+        "<html><head><title>新竹尖石_美樹營地賞楓 (2) @ 史蒂文的家_藍天 :: 痞客邦 PIXNET ::</title></head><body>"
+        "<h1><a href='/'>痞客邦 PIXNET</a></h1><h1>史蒂文的家_藍天</h1><ul><li class='publish'><span>Dec </span><span>28 </span>"
+        "<span>Sat </span><span>2013 </span><span>00:28</span></li><li class='title'><h2>新竹尖石_美樹營地賞楓 (2)</h2></li></ul>"
+        + BODY + "<p>#1 小鳳 於 2013/12/28 10:28</p></body></html>"
+    )
+    got = resolved(tree, url="https://steven.pixnet.net/blog/post/1")
+    assert got.title == "新竹尖石_美樹營地賞楓 (2)" and got.provenance["title"] == "h1"
+    assert got.published == "2013-12-28T00:28:00+08:00"
+
+
 def test_candidates_are_plain_picklable_strings():
     import pickle
 
