@@ -684,6 +684,12 @@ def page_lines(html: str, limit: int = 400) -> list[str]:
         e = bisect_right(edges, pos)
         start = ends[e - 1] if e > 0 else body
         end = edges[e] if e < len(edges) else len(html)
+        # A script or a comment ends the line ("（责任编辑：刘洋）<!--百度统计…--><script>…"), and
+        # one before it starts it.
+        if k + 1 < len(opaque_starts) and opaque_starts[k + 1] < end:
+            end = opaque_starts[k + 1]
+        if k >= 0 and opaque[k][1] > start:
+            start = opaque[k][1]
         if start in seen:
             continue
         if end - start > 3000:

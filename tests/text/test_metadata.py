@@ -332,6 +332,13 @@ def test_a_date_line_whose_tooltip_repeats_it_is_read_from_its_text():
     assert resolved(tree).published == "2024-04-03T09:55:00+08:00"
 
 
+def test_a_script_or_comment_ends_a_credit_line():
+    # sxrb.com: the editor's line runs into a statistics comment and script in the same <div>
+    script = "<script>var _hmt = _hmt || [];" + "(function() { var hm = document.createElement('script'); })();" * 60 + "</script>"
+    body = BODY + f'<div class="editer"> （责任编辑：刘洋）<!--百度统计开始 2017年1月25日 diver-->{script}</div>'
+    assert resolved(page(body=body)).editor == "刘洋"
+
+
 def test_forum_posters_are_read_from_the_first_posts_author_element():
     tree = page(
         title="求助：铝材报价 - 论坛", h1="求助：铝材报价",
