@@ -204,6 +204,10 @@ def dates_in_line(line: str, year_hint: int | None = None) -> list[tuple[str, st
 _LEAD_DATE = re.compile(
     r"^[【\[(（]?[^】\]）)。]{0,30}?(?:((?:19|20)\d{2})年)?(\d{1,2})月(\d{1,2})日(?:\s*(\d{1,2})[:：时](\d{2}))?[^】\]）)。]{0,12}?(?:报道|報道|电|電|讯|訊)"
 )
+# A dispatch's credit without a month: "（中央社記者溫貴香台北21日電）", "（中央社記者王明、李華華盛頓20日專電）"
+_DISPATCH_CREDIT = re.compile(
+    r"^[(（【]?[\u4e00-\u9fff]{1,6}?(?:記者|记者)((?:[\u4e00-\u9fff·]{2,3}、)*[\u4e00-\u9fff·]{2,3})[\u4e00-\u9fff]{2,4}(?:\d{1,2}月)?\d{1,2}日(?:專|专)?[電电]"
+)
 _LEAD_REPORTER = re.compile(r"(?:记者|記者)\s*([\u4e00-\u9fff·]{2,4}(?:[、\s]+[\u4e00-\u9fff·]{2,4}){0,3})")
 
 _URL_DATE = (
@@ -877,6 +881,9 @@ def text_candidates(text: str) -> list[Candidate]:
             out.append(Candidate("authors", "byline", m["names"], line=line[-40:]))
     for line in (text or "").split("\n")[:2]:
         norm = unicodedata.normalize("NFKC", line).strip()
+        if m := _DISPATCH_CREDIT.match(norm):
+            out.append(Candidate("authors", "lead", m.group(1), line=norm[: m.end()]))
+            break
         m = _LEAD_DATE.match(norm)
         if m:
             out.append(Candidate("published", "lead", "|".join(g or "" for g in m.groups()), line=norm[: m.end()]))

@@ -411,6 +411,16 @@ def test_a_logos_heading_that_a_title_names_after_its_headline_shows_no_headline
     assert got.published == "2013-12-28T00:28:00+08:00"
 
 
+@pytest.mark.parametrize("lead, names", [
+    ("（中央社記者溫貴香台北21日電）行政院今天拍板。", ["溫貴香"]),
+    ("（中央社記者王明、李華台北20日專電）美國今天宣布。", ["王明", "李華"]),
+    ("（中央社台北21日電）行政院今天拍板。", []),  # the agency alone: no reporter
+])
+def test_a_dispatch_credit_without_a_month_names_its_reporters(lead, names):
+    got = resolve(None, text_candidates(lead + "\n第二段的文字在这里。"), None, None, "Asia/Taipei")
+    assert got.authors == names
+
+
 def test_candidates_are_plain_picklable_strings():
     import pickle
 
