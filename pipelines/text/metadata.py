@@ -569,7 +569,7 @@ def labelled_values(text: str) -> list[tuple[str, str]]:
 
 _SKIP_TAGS = frozenset(("script", "style", "noscript", "textarea", "template", "select", "option"))
 _INLINE_TAGS = frozenset(("span", "a", "em", "font", "b", "strong", "i", "small", "time", "label", "cite", "u", "abbr", "sup", "sub", "img", "br"))
-_BYLINE_MARKER = re.compile(r"author(?!ity)|byline|writer|authi|user-?_?name|nick-?name|poster|editor|(?<![a-z])source(?!s?-?(?:map|code))", re.I)
+_BYLINE_MARKER = re.compile(r"author(?!ity)|byline|writer|authi|user-?_?name|(?<![a-z])uname|nick-?name|poster|editor|(?<![a-z])source(?!s?-?(?:map|code))", re.I)
 _ZONE_LINES = 40  # the headline's metadata lines: at most this many text-bearing elements after it
 _ZONE_CHARS = 500  # ... and this much text: more is the body (or a summary box) already
 

@@ -421,6 +421,16 @@ def test_a_dispatch_credit_without_a_month_names_its_reporters(lead, names):
     assert got.authors == names
 
 
+def test_an_answerers_uname_under_the_question_is_the_author():
+    # Baidu Zhidao: the answer under the question names its answerer in a "…-uname" span
+    tree = page(
+        title="中国地震预警网，他的预告精准到什么地步？_百度知道", h1="中国地震预警网，他的预告精准到什么地步？",
+        under='<div><a href="https://zhidao.baidu.com/usercenter?uid=f70240"><span class="wgt-replyer-all-uname"> 青灯教育笔记 </span></a>'
+        "<span>2021-10-19</span></div>",
+    )
+    assert resolved(tree).authors == ["青灯教育笔记"]
+
+
 def test_candidates_are_plain_picklable_strings():
     import pickle
 
