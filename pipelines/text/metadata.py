@@ -378,6 +378,16 @@ def find_headline_element(tree: lxml.html.HtmlElement, title_hints: list[str]) -
         t = _key(_text(el))
         if len(t) >= 4 and any(_same_headline(t, k) for k in keys):
             return el
+    if fallback is None and keys:
+        # The page's one <h1>, when no title it has is shown in its body (a blog's <title> left
+        # from another article: "Kruskal+LCA算法详解-CSDN博客" over <h1>NOIP2013货车运输</h1>).
+        h1s = [el for el in tree.iter("h1") if len(_key(_text(el))) >= 4]
+        body = tree.find("body")
+        if len(h1s) == 1 and body is not None and len(_key(_text(h1s[0]))) <= 120:
+            shown = _key(body.text_content())
+            heads = [_key(_TITLE_SEP.split(t)[0]) for t in title_hints if t]
+            if not any(len(h) >= 4 and h in shown for h in heads):
+                fallback = h1s[0]
     return fallback
 
 
@@ -751,7 +761,11 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] 
         headline = dated
         cands.append(Candidate("title", "dated_heading", _unlinked_text(dated)))
     elif headline is not None:
-        cands.append(Candidate("title", "h1", _text(headline)))
+        shown_key = _key(_text(headline))
+        keys = [_key(h) for h in hints if h and len(_key(h)) >= 4]
+        # (the page's one <h1> where the body shows none of its titles: "lone_h1")
+        matched = not keys or any(_same_headline(shown_key, k) for k in keys)
+        cands.append(Candidate("title", "h1" if matched else "lone_h1", _text(headline)))
     if headline is not None:
         zone, bylines = _zone(headline)
         for el in zone:
@@ -1391,8 +1405,9 @@ def _resolve_title(
     others = [t for t in (ld, og, tag) if t]
     heading = cleaned.get("heading")
     pick, kind = None, None
-    if not h1 and (dated := cleaned.get("dated_heading")):
-        pick, kind = dated, "dated_heading"  # right above the article's date line: its headline
+    if not h1 and (shown := cleaned.get("dated_heading") or cleaned.get("lone_h1")):
+        # right above the article's date line, or the one <h1> where the body shows no other title
+        pick, kind = shown, "dated_heading" if cleaned.get("dated_heading") else "lone_h1"
     elif h1 and (not others or any(_key(h1) in _key(o) or _key(o) in _key(h1) for o in others)):
         pick, kind = h1, "h1"
     elif heading and any(_key(o).startswith(_key(heading)) and len(_key(heading)) >= 0.6 * len(_key(o)) for o in others):

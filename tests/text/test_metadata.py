@@ -431,6 +431,20 @@ def test_an_answerers_uname_under_the_question_is_the_author():
     assert resolved(tree).authors == ["青灯教育笔记"]
 
 
+def test_the_one_h1_is_the_headline_when_the_body_shows_none_of_the_titles():
+    # a CSDN blog saved with another article's <title>
+    tree = page(
+        title="Kruskal+LCA算法详解-CSDN博客", h1="NOIP2013货车运输",
+        under='<a class="follow-nickName" href="https://blog.csdn.net/moon_sky1999">Xiao____Q</a>',
+    )
+    got = resolved(tree, url="https://blog.csdn.net/moon_sky1999/article/details/52744845")
+    assert got.title == "NOIP2013货车运输" and got.provenance["title"] == "lone_h1"
+    assert got.authors == ["Xiao____Q"]
+    # the body shows the title: the title's headline, as before ("…_动态焦点" pages keep theirs)
+    tree = page(title="铝价的中国式分级_中国有色网", h1="有色金属行情", body="<h2>铝价的中国式分级</h2>" + BODY)
+    assert resolved(tree).title == "铝价的中国式分级"
+
+
 def test_candidates_are_plain_picklable_strings():
     import pickle
 
