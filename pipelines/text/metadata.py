@@ -483,7 +483,9 @@ def _line_candidates(text: str, kind: str, year_hint: int | None = None) -> list
     for name, value in labelled:
         out.append(Candidate(name, kind, value, line=text))
     if kind == "headline_line" and not labelled:
-        if _OUTLET_LINE.match(text):
+        if m := _OWN_BLOG.match(unicodedata.normalize("NFKC", text).strip()):
+            out.append(Candidate("authors", kind, m.group(1), line=text))  # "my38778570 的个人博客": the blogger
+        elif _OUTLET_LINE.match(text):
             out.append(Candidate("source", kind, text, line=text))  # "新华社", "南方都市报" under the headline
         elif m := _ACCOUNT_BY_DATE.match(unicodedata.normalize("NFKC", text).strip()):
             # "原创 GameForce 2019-09-04 22:18:34", "2019-05-17 · 苏皖城市报道": the account that
@@ -503,6 +505,8 @@ _ACCOUNT_BY_DATE = re.compile(
 )
 
 
+# A link under the headline to the writer's own blog or space
+_OWN_BLOG = re.compile(r"^([^\s的]{2,30})\s*的(?:个人|個人)?(?:博客|部落格|专栏|專欄|空间|空間|主页|主頁)$")
 # A line under the headline that is only an outlet's name.
 _OUTLET_LINE = re.compile(r"^[\u4e00-\u9fff]{2,10}(?:通讯社|通訊社|新闻社|新聞社|社|日报|日報|晚报|晚報|时报|時報|报|報|网|網|电视台|電視台|广播电台|廣播電台|周刊|週刊|杂志|雜誌)$")
 

@@ -445,6 +445,15 @@ def test_the_one_h1_is_the_headline_when_the_body_shows_none_of_the_titles():
     assert resolved(tree).title == "铝价的中国式分级"
 
 
+def test_a_link_to_the_writers_own_blog_under_the_headline_names_the_writer():
+    tree = page(
+        title="window系统设置代理 | Laravel China 社区", h1="window系统设置代理",
+        head='<meta name="author" content="Summer">',
+        under='<a href="https://learnku.com/blog/Seven777777"><img src="a.jpg"> my38778570 的个人博客 </a><span>/ 187</span>',
+    )
+    assert resolved(tree, url="https://learnku.com/articles/86852").authors == ["my38778570"]
+
+
 def test_candidates_are_plain_picklable_strings():
     import pickle
 
