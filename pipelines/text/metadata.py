@@ -208,6 +208,8 @@ _LEAD_DATE = re.compile(
 _DISPATCH_CREDIT = re.compile(
     r"^[(（【]?[\u4e00-\u9fff]{1,6}?(?:記者|记者)((?:[\u4e00-\u9fff·]{2,3}、)*[\u4e00-\u9fff·]{2,3})[\u4e00-\u9fff]{2,4}(?:\d{1,2}月)?\d{1,2}日(?:專|专)?[電电]"
 )
+# A repost's origin in its opening lines: "本文分享自华为云社区《Karmada…》，作者：…"
+_SHARED_FROM = re.compile(r"^本文(?:分享|转载|轉載|转|轉|摘|选|選)自\s*([^\s，,。、《》“”\"：:]{2,20})")
 _LEAD_REPORTER = re.compile(r"(?:记者|記者)\s*([\u4e00-\u9fff·]{2,4}(?:[、\s]+[\u4e00-\u9fff·]{2,4}){0,3})")
 
 _URL_DATE = (
@@ -897,6 +899,10 @@ def text_candidates(text: str) -> list[Candidate]:
         # ("台中 嘉义 綜合報導" names places: a credit has brackets, a role or a slash)
         if m and (m["open"] or m["role"] or m["slash"]):
             out.append(Candidate("authors", "byline", m["names"], line=line[-40:]))
+    for line in lines[:6]:
+        if m := _SHARED_FROM.match(line):
+            out.append(Candidate("source", "byline", m.group(1), line=line[: m.end()]))
+            break
     for line in (text or "").split("\n")[:2]:
         norm = unicodedata.normalize("NFKC", line).strip()
         if m := _DISPATCH_CREDIT.match(norm):

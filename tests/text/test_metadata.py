@@ -454,6 +454,11 @@ def test_a_link_to_the_writers_own_blog_under_the_headline_names_the_writer():
     assert resolved(tree, url="https://learnku.com/articles/86852").authors == ["my38778570"]
 
 
+def test_a_reposts_opening_line_names_where_it_was_shared_from():
+    text = "摘要：在 Karmada 最新版本 v1.3中，跨集群故障迁移特性支持优雅故障迁移。\n本文分享自华为云社区《Karmada跨集群优雅故障迁移特性解析》，作者：Karmada。\n第一段。"
+    assert resolve(None, text_candidates(text), None, None, "Asia/Shanghai").source == "华为云社区"
+
+
 def test_candidates_are_plain_picklable_strings():
     import pickle
 
