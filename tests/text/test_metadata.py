@@ -459,6 +459,14 @@ def test_a_reposts_opening_line_names_where_it_was_shared_from():
     assert resolve(None, text_candidates(text), None, None, "Asia/Shanghai").source == "华为云社区"
 
 
+def test_a_government_publishing_account_is_no_writer_and_a_posting_verb_still_ends_a_name():
+    # thepaper's 澎湃号: the account "中国广州发布" beside its follow button
+    got = resolved(page(under='<div class="author"><span>中国广州发布</span> <span>关注</span></div>'))
+    assert got.authors == []
+    assert person_names("张三 发布于 2020-01-01").names == ["张三"]
+    assert person_names("李四 发布 2020-1-1").names == ["李四"]
+
+
 def test_candidates_are_plain_picklable_strings():
     import pickle
 
