@@ -349,12 +349,29 @@ def shrink_oversized(html: str) -> str:
     return _BULKY_DATA_URI.sub(r'\1data:,\1', html)
 
 
+# libxml2 drops everything after </html> (a browser reads it into the body): a CMS template
+# that closes the document after its header loses the article (gov.cn's gazette pages).
+_DOCUMENT_END = re.compile(r"</(?:html|body)\s*>", re.I)
+
+
+def reopen_early_end(html: str) -> str:
+    """The page without its </body> and </html> when markup follows them."""
+    m = _DOCUMENT_END.search(html)
+    if m is None or not _DOCUMENT_END.sub("", html[m.end() :]).strip():
+        return html
+    return _DOCUMENT_END.sub("", html)
+
+
+def _for_parser(html: str) -> str:
+    return reopen_early_end(shrink_oversized(html))
+
+
 def parse_html(html: str) -> lxml.html.HtmlElement | None:
     """Parse once, with trafilatura's own loader: its extraction is tuned to the trees it builds
     (lxml.html.fromstring splits paragraphs at inline links in some pages)."""
     if not html or not html.strip():
         return None
-    html = shrink_oversized(html)
+    html = _for_parser(html)
     try:
         return load_html(html)
     except (etree.ParserError, ValueError):
@@ -370,7 +387,7 @@ def parse_lenient(html: str) -> lxml.html.HtmlElement | None:
     if not html or not html.strip():
         return None
     try:
-        return lxml.html.document_fromstring(shrink_oversized(html), parser=_LENIENT_PARSER)
+        return lxml.html.document_fromstring(_for_parser(html), parser=_LENIENT_PARSER)
     except (etree.ParserError, ValueError):
         return None
 

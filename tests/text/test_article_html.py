@@ -70,6 +70,19 @@ def test_fragment_refused_by_trafilaturas_loader_is_parsed_leniently(chain):
     assert stats.get_value("extract/fallback/lenient_parse") == before + 1
 
 
+def test_an_article_after_an_early_document_end_is_read(chain):
+    # gov.cn's gazette template closes the document after its header; libxml2 would drop the rest
+    html = "<html><head><meta charset='utf-8'><title>关于批准发行特别国债的决议_中国政府网</title></head><body>" \
+           "<div class='header'><a href='/'>首页</a> | <a href='/gb'>简</a> | <a href='/big5'>繁</a></div></html><!--end header-->" \
+           "<div class='content'><h1>关于批准发行特别国债的决议</h1>" + "".join(
+               f"<p>第{i}段：第十届全国人民代表大会常务委员会第二十八次会议，听取了财政部部长代表国务院对议案作的说明，并对议案进行了审议。</p>"
+               for i in range(3)
+           ) + "</div></body></html>"
+    assert "第2段" in parse_html(html).text_content()
+    item = chain.page(html.encode(), {}, "http://www.example.test/gongbao/1.htm", url_is_article=True)
+    assert item.text.startswith("第0段") and "第2段" in item.text
+
+
 def _gold(page_id: str) -> list[str]:
     return (GNE / "gold" / f"{page_id}.txt").read_text(encoding="utf-8").split("\n")
 
