@@ -80,7 +80,7 @@ class MetadataStage:
         # a date line, date markup or URL, or a sitemap/feed entry. About pages have none.
         if adapter.get("url_is_article") is None and not (found.dated or adapter.get("discovered_via") in ("sitemap", "feed")):
             raise NotAnArticle("no publication date: not a news article")
-        title = found.title or adapter.get("title")
+        title = found.title  # (the extractor's title was a candidate: None when it is the site's name)
         if title:
             # A title is short: annotate it when the body was annotated.
             title, _ = remove_flattened_pinyin(title, min_groups=1 if adapter.get("pinyin_in_text") else MIN_GROUPS)

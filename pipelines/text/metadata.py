@@ -1429,6 +1429,9 @@ def _resolve_title(
                 break
     if pick is None and fallback:
         pick, kind = strip_title(_INVISIBLE.sub("", fallback), affixes, site_names, chinese), "extraction"
+        if _key(pick) in site_keys or _key(pick) in affixes:
+            out.rejected["title/site_name"] += 1  # (the extractor's title is the <title> the site gives every page)
+            pick = None
     if pick is None:
         return None
     # <h1> with a badge after the headline (精华, 置顶, 原创): the agreeing shorter title.
