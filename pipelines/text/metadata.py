@@ -208,6 +208,8 @@ _LEAD_DATE = re.compile(
 _DISPATCH_CREDIT = re.compile(
     r"^[(（【]?[\u4e00-\u9fff]{1,6}?(?:記者|记者)((?:[\u4e00-\u9fff·]{2,3}、)*[\u4e00-\u9fff·]{2,3})[\u4e00-\u9fff]{2,4}(?:\d{1,2}月)?\d{1,2}日(?:專|专)?[電电]"
 )
+# A WeChat post reposted, its credit line first: "原创： 路闻卓立编译 人民币交易与研究"
+_ORIGINAL_BY = re.compile(r"^(?:原创|原創)\s*[:：]\s*(\S.{1,38})$")
 # A repost's origin in its opening lines: "本文分享自华为云社区《Karmada…》，作者：…"
 _SHARED_FROM = re.compile(r"^本文(?:分享|转载|轉載|转|轉|摘|选|選)自\s*([^\s，,。、《》“”\"：:]{2,20})")
 _LEAD_REPORTER = re.compile(r"(?:记者|記者)\s*([\u4e00-\u9fff·]{2,4}(?:[、\s]+[\u4e00-\u9fff·]{2,4}){0,3})")
@@ -887,6 +889,8 @@ def text_candidates(text: str) -> list[Candidate]:
     for line in lines[:6] + lines[-5:]:
         if len(line) <= 30 and (m := _BYLINE_LINE.match(line)):
             out.append(Candidate("authors", "byline", m.group(1), line=line))
+        elif len(line) <= 40 and line in lines[:3] and (m := _ORIGINAL_BY.match(line)):
+            out.append(Candidate("authors", "byline", m.group(1), line=line))  # the writer, then roles and the account
         elif len(line) <= 30 and (m := _NAME_AND_OUTLET.match(line)):
             out.append(Candidate("authors", "byline", m.group(1), line=line))
             out.append(Candidate("source", "byline", m.group(2), line=line))

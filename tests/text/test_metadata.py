@@ -467,6 +467,14 @@ def test_a_government_publishing_account_is_no_writer_and_a_posting_verb_still_e
     assert person_names("李四 发布 2020-1-1").names == ["李四"]
 
 
+@pytest.mark.parametrize("text, authors", [
+    ("原创： 路闻卓立编译 人民币交易与研究\n随着低增长、低利率成为常态。", ["路闻卓立"]),  # a WeChat post on Sina
+    ("原创 张三\n正文第一段。", []),  # a badge without its colon credits no one
+])
+def test_a_reposted_posts_original_credit_names_the_writer(text, authors):
+    assert resolve(None, text_candidates(text), None, None, "Asia/Shanghai").authors == authors
+
+
 def test_candidates_are_plain_picklable_strings():
     import pickle
 
