@@ -364,10 +364,12 @@ def find_headline_element(tree: lxml.html.HtmlElement, title_hints: list[str]) -
     keys = [_key(t) for t in title_hints if t and len(_key(t)) >= 4]
     # What a title adds after its headline is the site's ("… :: 痞客邦 PIXNET ::"): its logo's <h1>
     # shows no headline.
-    site_parts = {
-        _key(p).strip(_TRIM) for t in title_hints if t for p in title_affixes(t)[0] + _SPACED_SEP.split(t)[1:]
-        if len(_key(_TITLE_SEP.split(t)[0])) >= 4  # ("_《網絡主播行為規范》…": no headline before it)
-    }
+    site_parts: set[str] = set()
+    for t in title_hints:
+        parts = [_key(p).strip(_TRIM) for p in title_affixes(t)[0] + _SPACED_SEP.split(t)[1:]] if t else []
+        if parts and len(_key(_TITLE_SEP.split(t)[0])) >= 4:  # ("_《網絡主播行為規范》…": no headline before it)
+            longest = max(map(len, [_key(p) for p in _SPACED_SEP.split(t) + _TITLE_SEP.split(t)]))
+            site_parts.update(p for p in parts if len(p) < longest)  # (the longest part is the headline: "Opinion | …")
     fallback = None
     for tag in ("h1", "h2", "h3"):  # (without any title to match, the first <h1> is the headline)
         for el in tree.iter(tag):
@@ -1033,10 +1035,21 @@ def person_names(raw: str, site_names: tuple[str, ...] = (), account: bool = Fal
     if names and sum(r in ("not_a_name", "too_long") for r in rejected) >= max(2, len(names)):
         rejected += ["sentence"] * len(names)
         names = []
-    # "John Smith" was split at its space: Latin names are rejoined word by word.
-    if names and all(not _CJK.search(n) for n in names) and not re.search(r"[、，,;；/／|｜&]| and ", value):
-        names = [" ".join(names)] if len(names) <= 4 else []
+    # "John Smith" was split at its space: Latin names are rejoined word by word, each between
+    # the separators ("Lisa Kaczke and Trevor Mitchell": two names).
+    if names and all(not _CJK.search(n) for n in names):
+        kept = set(names)
+        groups = [g.split() for g in _LATIN_NAME_SPLIT.split(value)]
+        names = [
+            " ".join(g) for g in groups
+            if g and len(g) <= 4 and any(w.strip(_TRIM) in kept for w in g)
+            and all(w.strip(_TRIM) in kept or _INITIAL.fullmatch(w) for w in g)  # ("Sarah E. Needleman")
+        ]
     return Names(names, rejected)
+
+
+_INITIAL = re.compile(r"[A-Z]\.?")
+_LATIN_NAME_SPLIT = re.compile(r"\s*(?:[、，,;；/／|｜&＆]|\s(?:and|und|et)\s)\s*")
 
 
 _AFFILIATION = re.compile(
@@ -1201,6 +1214,9 @@ class Resolved:
     dated: bool = False  # some date candidate exists at all: evidence of dated news
 
 
+_OFFSET = re.compile(r"(?:[+-]\d{2}:\d{2}|Z)$")
+
+
 def _with_zone(iso: str, zone: str) -> str:
     """A date-time without an offset is in the site's zone; with one, it is kept as given."""
     if "T" not in iso or re.search(r"[+-]\d{2}:\d{2}$", iso):
@@ -1263,10 +1279,21 @@ def _resolve_date(
     timed = {iso[:10] for _, iso in alive if "T" in iso}
     day = max(votes, key=lambda d: (sum(votes[d].values()), d in timed))
     # The value: the day's best-weighted candidate; its time from another when it has none.
-    best_c, best = max(
-        ((c, iso) for c, iso in alive if iso[:10] == day),
-        key=lambda t: (DATE_WEIGHTS.get(t[0].kind, 0.5) + (CUE_WEIGHT if t[0].cue else 0.0), "T" in t[1]),
-    )
+    weight = lambda c: DATE_WEIGHTS.get(c.kind, 0.5) + (CUE_WEIGHT if c.cue else 0.0)  # noqa: E731
+    best_c, best = max(((c, iso) for c, iso in alive if iso[:10] == day), key=lambda t: (weight(t[0]), "T" in t[1]))
+    if "T" in best and not _OFFSET.search(best):
+        # A shown time is in the site's zone; markup that dates the day in another zone, at
+        # another hour, names the instant ("May 10, 2024 2:52 PM" beside JSON-LD's
+        # 2024-05-10T21:52:25+00:00 on a site outside the configured zone). The same clock time
+        # with another offset is the markup's mistake (libertytimes: "08:19" and 08:19:35+00:00).
+        local = datetime.fromisoformat(best).replace(tzinfo=ZoneInfo(zone)).utcoffset()
+        exact = [
+            (c, iso) for c, iso in alive
+            if iso[:10] == day and c.kind in ("jsonld", "meta", "time") and _OFFSET.search(iso) and iso[11:16] != best[11:16]
+            and datetime.fromisoformat(iso.replace("Z", "+00:00")).utcoffset() != local
+        ]
+        if exact:
+            best_c, best = exact[0]
     if "T" not in best:
         best = next((iso for c, iso in alive if iso[:10] == day and "T" in iso), best)
     strong = {iso[:10] for c, iso in alive if c.kind in ("headline_line", "jsonld", "meta", "text_line", "time") or c.cue}

@@ -475,6 +475,24 @@ def test_a_reposted_posts_original_credit_names_the_writer(text, authors):
     assert resolve(None, text_candidates(text), None, None, "Asia/Shanghai").authors == authors
 
 
+def test_markup_in_another_zone_names_the_instant_a_shown_time_leaves_to_the_site():
+    head = '<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2024-05-10T21:52:25+00:00"}</script>'
+    got = resolved(page(head=head, under="<p>Published May 10, 2024 2:52 PM</p>", h1="Fed holds rates", title="Fed holds rates"))
+    assert got.published == "2024-05-10T21:52:25+00:00"
+    # the same clock time with a wrong offset is the markup's mistake: the shown time, in the site's zone
+    head = '<meta property="article:published_time" content="2018-07-31T08:19:35+00:00">'
+    assert resolved(page(head=head, under="<p>2018-07-31 08:19</p>")).published == "2018-07-31T08:19:00+08:00"
+
+
+@pytest.mark.parametrize("byline, names", [
+    ("Lisa Kaczke and Trevor Mitchell", ["Lisa Kaczke", "Trevor Mitchell"]),
+    ("Sarah E. Needleman", ["Sarah E. Needleman"]),
+    ("By John Smith, Jane Doe", ["John Smith", "Jane Doe"]),
+])
+def test_latin_names_are_read_between_their_separators(byline, names):
+    assert person_names(byline).names == names
+
+
 def test_candidates_are_plain_picklable_strings():
     import pickle
 
