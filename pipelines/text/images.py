@@ -155,16 +155,19 @@ def _side(value: str | None) -> int | None:
 class PageChrome:
     """What the chrome test needs from the whole page, read once and only when asked for."""
 
-    def __init__(self, tree: etree._Element, page_url: str) -> None:
+    def __init__(self, tree: etree._Element, page_url: str, anchors: list[etree._Element] | None = None) -> None:
         self.tree = tree
         self.page_url = page_url
+        self.anchors = anchors  # the page's <a> elements, when a walk has them
 
     @cached_property
     def links(self) -> dict[str, list[etree._Element]]:
         """The page's links by their href (stripped)."""
         out: dict[str, list[etree._Element]] = {}
-        for a in _LINKS(self.tree):
-            out.setdefault((a.get("href") or "").strip(), []).append(a)
+        for a in self.anchors if self.anchors is not None else _LINKS(self.tree):
+            href = a.get("href")
+            if href is not None:
+                out.setdefault(href.strip(), []).append(a)
         return out
 
     def titled(self, href: str) -> bool:
@@ -373,7 +376,7 @@ def image_candidates(tree: etree._Element, page_url: str, walk: PageWalk | None 
     ``walk``: the page's walk, when the caller has it (its pictures)."""
     out: list[ImageCandidate] = []
     seen: set[str] = set()
-    page = PageChrome(tree, page_url)
+    page = PageChrome(tree, page_url, walk.anchors if walk is not None else None)
     base = page_base(page_url)
     for img in walk.images if walk is not None else tree.iter("img"):
         # (is_chrome's tests, the cheap ones first: most chrome pictures are told by their markup

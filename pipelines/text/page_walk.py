@@ -17,7 +17,7 @@ parents made fresh and 0.23 ms with them alive, a walk 0.23 and 0.03 ms.
 The lists are those of the XPaths and ``tree.iter(tag)`` the readers used, in the same order:
 ``cue_texts`` the text nodes of ``//body//text()`` that pass the cue test, outside scripts and
 styles; ``marked`` the elements of ``//@class|//@id`` that pass the mark test; ``rel_links``
-``//a[@rel]``. The XPaths cover the whole document, which can hold more than the tree (a page
+``//a[@rel]``; ``anchors`` every ``<a>`` (the pictures' chrome test indexes their hrefs). The XPaths cover the whole document, which can hold more than the tree (a page
 of two <html> documents parses into two top-level elements); the pictures, meta tags and
 headings are the tree's own.
 """
@@ -54,6 +54,7 @@ class PageWalk:
     images: list[etree._Element] = field(default_factory=list)  # <img>, in document order
     metas: list[etree._Element] = field(default_factory=list)  # <meta>
     headings: list[etree._Element] = field(default_factory=list)  # h1-h6 and blockquote
+    anchors: list[etree._Element] | None = None  # every <a>, when the tree is the whole document (else None)
     rel_links: list[etree._Element] = field(default_factory=list)  # <a rel=...>
     cue_texts: list[CueText] = field(default_factory=list)
     marked: list[tuple[etree._Element, str]] = field(default_factory=list)  # (element, "class id")
@@ -71,7 +72,11 @@ def walk_page(
     walk.images = list(tree.iter("img"))
     walk.metas = list(tree.iter("meta"))
     walk.headings = list(tree.iter(*_HEADING_OR_QUOTE))
-    walk.rel_links = [a for a in tree.iter("a") if a.get("rel") is not None] if _whole_document(tree) else _REL_LINKS(tree)
+    if _whole_document(tree):
+        walk.anchors = list(tree.iter("a"))
+        walk.rel_links = [a for a in walk.anchors if a.get("rel") is not None]
+    else:
+        walk.rel_links = _REL_LINKS(tree)
     for node in _BODY_TEXTS(tree):
         if len(node) <= max_cue_text and cue_hint.search(node) and cue.search(node):
             element = node.getparent()
