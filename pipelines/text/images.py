@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from pipelines.text.page_walk import PageWalk
+from pipelines.text.page_walk import PageWalk, in_hidden_box
 
 _WS = re.compile(r"\s+")
 _PAGER_TEXT = re.compile(r"^[\s\[\]【】()（）第]*(?:\d{1,3}|下一?[页頁]|上一?[页頁]|next|prev)", re.I)  # pager links (【2】, 下一页)
@@ -50,7 +50,6 @@ _CHROME_MARK = re.compile(
     r"guanggao|emoji|author|member|user-img|follow|video|player|play-"
 )  # (lower-cased)
 _CHROME_ALT = re.compile(r"二维码|二維碼|扫码|掃碼|扫一扫|掃一掃|logo|分享|广告|廣告|头像|頭像|qr ?code|^icon$")  # (lower-cased)
-_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")  # (lower-cased)
 _PICTURE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp")
 _MAX_ASPECT = 8  # a picture wider (or taller) than this many times its other side is a strip
 _MIN_SIDE = 50  # pixels: a declared width or height below this is an icon, a bullet or a beacon
@@ -181,18 +180,9 @@ def _titled(a: etree._Element) -> bool:
     return len(text) >= 3 and not _PAGER_TEXT.match(text)
 
 
-def _hidden(img: etree._Element) -> bool:
-    """The picture is inside a hidden box (a pop-up's QR code, a template's spare picture)."""
-    for el in (img, *img.iterancestors()):
-        style = el.get("style")
-        if style and _HIDDEN.search(style.lower()):
-            return True
-    return False
-
-
 def is_chrome(img: etree._Element, url: str, page: PageChrome) -> bool:
     """An icon, logo, share button, QR code, ad or tracking pixel, not an article picture."""
-    return chrome_url(url) or chrome_markup(img, page) or _hidden(img)
+    return chrome_url(url) or chrome_markup(img, page) or in_hidden_box(img)
 
 
 def chrome_url(url: str) -> bool:
@@ -384,7 +374,7 @@ def image_candidates(tree: etree._Element, page_url: str, walk: PageWalk | None 
         if chrome_markup(img, page):
             continue
         url = image_url(img, page_url, base)
-        if url is None or url in seen or chrome_url(url) or _hidden(img):
+        if url is None or url in seen or chrome_url(url) or in_hidden_box(img):
             continue
         seen.add(url)
         after = list(_texts_after(img, _TEXTS_AFTER))

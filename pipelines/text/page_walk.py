@@ -35,6 +35,7 @@ _BODY_TEXTS = etree.XPath("//body//text()")
 _CLASS_OR_ID = etree.XPath("//@class|//@id")
 _REL_LINKS = etree.XPath("//a[@rel]")
 _NOT_SHOWN = ("script", "style")
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")  # (lower-cased)
 
 
 class CueText(NamedTuple):
@@ -97,3 +98,12 @@ def _whole_document(tree: etree._Element) -> bool:
     """The tree is its document's only element at the top (what ``//`` reads is the tree's)."""
     root = tree.getroottree().getroot()
     return tree is root and not any(isinstance(top.tag, str) for top in (*root.itersiblings(preceding=True), *root.itersiblings()))
+
+
+def in_hidden_box(el: etree._Element) -> bool:
+    """The element is inside a hidden box (a pop-up's QR code, a template's spare picture)."""
+    for box in (el, *el.iterancestors()):
+        style = box.get("style")
+        if style and _HIDDEN.search(style.lower()):
+            return True
+    return False
