@@ -24,7 +24,7 @@ from functools import cached_property
 from lxml import etree
 
 from pipelines.text import patterns_zh as P
-from pipelines.text.page_walk import PageWalk, walk_page
+from pipelines.text.page_walk import PageWalk, in_hidden_box, walk_page
 
 _WS = re.compile(r"\s+")
 # The characters of the traditional cue words that differ from their simplified forms: enough
@@ -36,8 +36,8 @@ _HOME = frozenset({"首页", "网站首页", "主页", "home", "首頁", "網站
 _NOT_SECTION = frozenset({"正文", "正文内容", "内容", "内容页", "详情", "详细内容", "文章", "文章内容", "文章详情", "阅读文章", "浏览文章", "新闻正文", "詳情", "內容", "文章內容", "文章詳情"})
 # The page's text nodes and class/id attributes are read in the record reader's one walk
 # (pipelines/text/page_walk.py), filtered there by these patterns, and shared by the fields.
-_CUE = re.compile(r"[关關标標位首>»›→＞]|tag|Tag|TAG")  # a cue's first character, or a Tags label (no re.I: 3x faster)
-_CUE_HINT = re.compile(r"[关關标標位首>»›→＞tT]")  # finds something wherever _CUE does, four times faster (one character set)
+_CUE = re.compile(r"[关關标標位首>»›→＞]|tag|Tag|TAG|分类|分類|栏目|欄目|版块|版塊|板块|板塊|节点|節點|发布于|發佈於|發布於|发表于|發表於")  # a cue's first character, a Tags or a category label (no re.I: 3x faster)
+_CUE_HINT = re.compile(r"[关關标標位首>»›→＞tT分栏欄版板节節发發]")  # finds something wherever _CUE does (one character set)
 _SEPARATOR_CHARS = re.compile(r">|»|›|→|＞")
 _KEYWORD_CUE = re.compile(r"关键|關鍵|标签|標籤|tag", re.I)
 _CRUMB_CUE = re.compile(r"位置|首页|首頁")
@@ -52,6 +52,7 @@ _MAX_CUE_TEXT = 200  # characters: a text node longer than a keywords or breadcr
 _TAG_MARK = re.compile(r"(?:^|[\s_-])(?:tags?|key-?words?|tag-?list|tag-?box|article-?tags?|post-?tags?|news-?tags?|labels?|biaoqian)(?:$|[\s_-])", re.I)
 _NOT_TAG_MARK = re.compile(r"hot|cloud|nav|menu|rank|footer|header|related|tuijian|recommend|side", re.I)
 _MAX_LINE = 200
+_WORD = re.compile(r"[^\W\d_]")  # a letter or a Han character: a label of digits is an id (channel_id 1001)
 _MAX_TERM = 30
 _MAX_TERMS = 30
 
@@ -63,12 +64,13 @@ def scan_page(tree: etree._Element) -> PageWalk:
 
 def meta_values(tree: etree._Element, metas: list[etree._Element] | None = None) -> dict[str, str]:
     """The page's <meta> values by lower-cased name or property (the first non-empty one of
-    each): keywords, description, og:description, og:site_name, og:image. ``metas``: the
+    each): keywords, description, og:description, og:site_name, og:image, article:section; a
+    meta with only an itemprop under "itemprop:" + it (itemprop:articlesection). ``metas``: the
     page's <meta> elements when a walk has them."""
     out: dict[str, str] = {}
     for meta in metas if metas is not None else tree.iter("meta"):
         content = meta.get("content")
-        key = meta.get("property") or meta.get("name")
+        key = meta.get("property") or meta.get("name") or ("itemprop:" + meta.get("itemprop", "") if meta.get("itemprop") else None)
         if key and content and content.strip():
             out.setdefault(key.strip().lower(), content)
     return out
@@ -134,6 +136,7 @@ _NOT_TERM = re.compile(r"[<>=【】\[\]]|查看更多|更多|纠错|糾錯")
 
 def _terms(texts: list[str]) -> list[str]:
     """Terms as fields keep them: no home link, no markup debris, no "more" links."""
+    texts = [t.strip("#＃ ") if t and t[0] in "#＃" else t for t in texts]  # (#算法, #佛系#: a hashtag's marks)
     out = [t for t in texts if t and len(t) <= _MAX_TERM and not _NOT_TERM.search(t) and t.lower() not in _HOME]
     return _dedupe(out)[:_MAX_TERMS]
 
@@ -176,12 +179,12 @@ _LABEL_ONLY = re.compile(r"^" + P.KEYWORDS_LABEL + r"\s*[:：]?$", re.I)
 
 def _labelled_links(label: etree._Element) -> list[str]:
     """The links after an element that is nothing but the label (<span>标签</span><a>…</a><a>…</a>,
-    <h2>标签</h2><div><a>…</a></div>)."""
+    <h2>标签</h2><div><a>…</a></div>), or its buttons (<span>标签：</span><button>…</button>)."""
     texts: list[str] = []
     for sib in label.itersiblings():
         if not isinstance(sib.tag, str):
             continue
-        texts.extend(_clean(a.text_content()) for a in ([sib] if sib.tag == "a" else sib.iter("a")))
+        texts.extend(_clean(a.text_content()) for a in ([sib] if sib.tag in ("a", "button") else sib.iter("a")))
         if len(texts) >= _MAX_TERMS:
             break
     return _terms(texts)
@@ -215,11 +218,11 @@ def _shown_keywords(scan: _Scan) -> list[str]:
             text = _clean(a.text_content())
             if a not in claimed and text and len(text) <= _MAX_TERM and _within(a, box, 3):
                 claimed.add(a)
-                boxes.setdefault(box, []).append(text.lstrip("#"))
+                boxes.setdefault(box, []).append(text)
     for a in scan.rel_links:
         text = _clean(a.text_content())
         if "tag" in (a.get("rel") or "").split() and a not in claimed and text and len(text) <= _MAX_TERM:
-            boxes.setdefault(None, []).append(text.lstrip("#"))
+            boxes.setdefault(None, []).append(text)
     boxes = {box: terms for box, terms in boxes.items() if box is None or not _one_target(box)}
     return max((_terms(t) for t in boxes.values()), key=len, default=[])
 
@@ -357,7 +360,7 @@ def _clean_section(parts: list[tuple[str, etree._Element | None]], names: set[st
             continue
         if _NOT_CRUMB_TEXT.search(part):
             continue
-        if n == first and _site_crumb(part, names):
+        if n == first and (_site_crumb(part, names) or _home_link(_link)):
             continue
         if len(part) > _MAX_TERM or (title_key and (_WS.sub("", part) == title_key or (len(part) >= 8 and title_key.startswith(_WS.sub("", part).rstrip(".…"))))):
             continue
@@ -427,12 +430,31 @@ def section_label(scan: _Scan, names: set[str]) -> list[str]:
     """A page without a breadcrumb: its section's label by the headline (<span
     class="a_catalog"><a>金融市场</a></span>), when the page marks one as such."""
     for el, marks in scan.marked:
-        if not _SECTION_MARK.search(marks) or len(el.findall(".//a")) > 1:
+        if not _SECTION_MARK.search(marks) or len(el.findall(".//a")) > 1 or _menu_entry(el):
             continue
         text = _clean(el.text_content())
-        if 2 <= len(text) <= 10 and text not in names and not _site_crumb(text, names) and not _NOT_CRUMB.match(text) and "首页" not in text:
+        if 2 <= len(text) <= 10 and _WORD.search(text) and text not in names and not _site_crumb(text, names) and not _NOT_CRUMB.match(text) and "首页" not in text:
             return [text]
     return []
+
+
+def _menu_entry(el: etree._Element) -> bool:
+    """The label is one entry of a channel menu (<li><a class="channel-item-news">资讯</a></li>
+    <li><a class="channel-item-video">视频</a></li>): its parent or grandparent holds two more
+    elements marked as a section."""
+    box = el.getparent()
+    for _ in range(2):
+        if box is None or box.tag in ("body", "html"):
+            return False
+        marked = 0
+        for sub in box.iter():
+            marks = (sub.get("class") or "") + " " + (sub.get("id") or "") if isinstance(sub.tag, str) else ""
+            if marks.strip() and _SECTION_MARK.search(marks):
+                marked += 1
+                if marked >= 3:
+                    return True
+        box = box.getparent()
+    return False
 
 
 def _label_box(scan: _Scan) -> etree._Element | None:
@@ -464,16 +486,71 @@ def _marked_box(scan: _Scan) -> etree._Element | None:
 
 def page_section(tree: etree._Element, page_url: str, title: str | None, scan: _Scan | None = None, meta: dict[str, str] | None = None) -> list[str]:
     """The breadcrumb's sections, outermost first: a labelled breadcrumb, else links joined by
-    separators, else a box marked as one; else the section label by the headline; else []."""
-    names = _site_names(meta if meta is not None else meta_values(tree))
+    separators, else a box marked as one (a hidden box is not shown: skipped); else the board or
+    category a label names; else the section label by the headline; else the section the page
+    declares in its meta tags; else []."""
+    meta = meta if meta is not None else meta_values(tree)
+    names = _site_names(meta)
     scan = scan or _Scan(tree)
     for find in (_label_box, _separator_box, _marked_box):  # cheapest and surest first
         box = find(scan)
-        if box is not None:
+        if box is not None and not in_hidden_box(box):
             section = _clean_section(_channel_before(box) + _crumbs(box), names, title)
             if section:
                 return section
-    return section_label(scan, names)
+    return _category_line(scan) or section_label(scan, names) or meta_section(meta)
+
+
+# A forum's board or a blog's category, named by a label before its link: 分类专栏：<a>图论</a>,
+# 博主文章分类：<a>程序员之家</a>, 所属栏目：<a>国内新闻</a>, 发布于<a>社区管理</a>.
+_CATEGORY_LABEL = re.compile(
+    r"^(?:博主)?(?:文章|所属|所屬|本文)?(?:个人|個人)?(?:分类专栏|分類專欄|分类|分類|栏目|欄目|版块|版塊|板块|板塊|节点|節點)\s*[:：]?$"
+    r"|^(?:发布|發佈|發布|发表|發表)(?:于|於|在)$"
+)
+_DATE_LIKE = re.compile(r"\d{1,4}\s*[-/年.:：月]\s*\d")
+_MAX_CATEGORY_LINKS = 3
+
+
+def _category_line(scan: _Scan) -> list[str]:
+    """The board or category a label names (a forum's 发布于<a>版块</a>, a blog's 分类：<a>…</a>):
+    the links in the label's own element after it, else the links right after the label's
+    element, up to the next element that is not a link."""
+    for node in scan.cue_texts:
+        if node.is_tail or not _CATEGORY_LABEL.match(_cue_form(node.text)):
+            continue
+        label = node.element
+        if label.tag == "a" or in_hidden_box(label):
+            continue
+        links = [a for a in label if a.tag == "a"]
+        if not links:
+            for sib in label.itersiblings():
+                if not isinstance(sib.tag, str):
+                    continue
+                if sib.tag != "a":
+                    break
+                links.append(sib)
+                if sib.tail and sib.tail.strip(" ,，、|"):
+                    break
+        if len(links) > _MAX_CATEGORY_LINKS:
+            continue  # a sidebar's list of the blog's categories under its heading
+        terms = [_clean(a.text_content()).strip("#＃ ") for a in links]
+        terms = [t for t in terms if 2 <= len(t) <= _MAX_TERM and not _DATE_LIKE.search(t) and "首页" not in _cue_form(t)]
+        if terms:
+            return _dedupe(terms)
+    return []
+
+
+def _home_link(link: etree._Element | None) -> bool:
+    """The crumb's link says it is the home page (title="首页"), however its text names the
+    site (<a href="./" title="首页">反恐精英Online-官方论坛</a>)."""
+    title = _cue_form(link.get("title") or "") if link is not None else ""
+    return bool(title) and (title.lower() in _HOME or "首页" in title)
+
+
+def meta_section(meta: dict[str, str]) -> list[str]:
+    """The section the page declares: ``article:section`` or ``itemprop="articleSection"``."""
+    value = _clean(meta.get("article:section") or meta.get("itemprop:articlesection"))
+    return [value] if value and len(value) <= _MAX_TERM and _WORD.search(value) else []
 
 
 def page_description(meta: dict[str, str]) -> str | None:

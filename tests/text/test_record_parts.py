@@ -85,6 +85,31 @@ def test_breadcrumbs(html, want):
     assert page_section(tree, URL, "某篇文章") == want
 
 
+@pytest.mark.parametrize("head, html, want", [
+    # a forum's board and a blog's category, named by a label before the link
+    ("", '<div class="bbs-author"><span>软唐知产小傅</span><span>2020.06.09 09:37</span><span>发布于</span><a href="/section/263">社区管理</a><div>12</div></div>', ["社区管理"]),
+    ("", '<div class="tags-box"><span class="label">分类专栏：</span><a href="/c/9783075"># 图论</a><span class="label">文章标签：</span><a href="/t/1">倍增</a></div>', ["图论"]),
+    ("", '<p><span class="fl">博主文章分类：<a href="/u_1/category1">程序员之家</a></span></p>', ["程序员之家"]),
+    ("", '<div class="tags"><span>發布時間：2022-06-24</span> <span>所屬欄目：<a href="/tag676371/">國內新聞</a></span></div>', ["國內新聞"]),
+    ("", '<div class="info"><span>发表于</span><a href="/t/1">2024-4-6 20:46</a></div>', []),  # a time, not a board
+    ("", '<h4>文章分類</h4><a href="/c/1">遊記</a><a href="/c/2">美食</a><a href="/c/3">露營</a><a href="/c/4">親子</a>', []),  # the sidebar's list of categories
+    # a breadcrumb's first crumb whose link says it is the home page names the site
+    ("", '<div id="pt"><a href="./" title="首页">反恐精英Online-官方论坛</a><em>»</em><a href="forum.php">论坛首页</a> <em>›</em> <a href="forum.php?gid=1">官方讨论区</a> <em>›</em> <a href="forum.php?fid=37">建议反馈</a></div>', ["官方讨论区", "建议反馈"]),
+    # a hidden breadcrumb is not shown
+    ("", '<div style="display:none"><nav class="wgt-nav"><a href="/">百度知道</a> &gt; 无分类</nav></div>', []),
+    # the section the page declares, when it shows none
+    ('<meta property="article:section" content="社會">', "", ["社會"]),
+    ('<meta itemprop="articleSection" content="焦點">', "", ["焦點"]),
+    # a channel menu's entries and an id are not a section label
+    ("", '<ul class="nav"><li><a class="channel-item-ps" href="/">网页</a></li><li><a class="channel-item-news" href="/n">资讯</a></li><li><a class="channel-item-video" href="/v">视频</a></li></ul>', []),
+    ("", '<div id="channel_id">1001</div>', []),
+    ("", '<div class="a_Info"><span class="a_catalog"><a href="/finance/">金融市场</a></span><span class="a_source">腾讯财经</span></div>', ["金融市场"]),
+])
+def test_sections_beyond_breadcrumbs(head, html, want):
+    tree = lxml.html.fromstring(f"<html><head><title>某篇文章</title>{head}</head><body>{html}<p>正文</p></body></html>")
+    assert page_section(tree, URL, "某篇文章") == want
+
+
 def test_breadcrumb_and_keyword_lines():
     assert section_from_line("您现在的位置：首页 > 新闻中心 > 正文", None) == ["新闻中心"]
     assert keyword_line_terms("關鍵詞：芯片，5G、华为") == ["芯片", "5G", "华为"]
@@ -96,6 +121,8 @@ def test_breadcrumb_and_keyword_lines():
     ('<h2>标签</h2><div class="mark"><span><a href="/t/1">现金贷</a></span><span><a href="/t/2">爬虫</a></span></div>', ["现金贷", "爬虫"]),
     ('<ul class="tag-list"><li class="tag-item"><a href="/t/a">四川</a></li><li class="tag-item"><a href="/t/b">雅安</a></li></ul>', ["四川", "雅安"]),
     ('<p>文章关键词：<a href="/t/x">苹果</a><a href="/t/y">新品</a></p>', ["苹果", "新品"]),
+    ('<div class="tags"><a href="/t/1">#算法</a><a href="/t/2">#佛系#</a></div>', ["算法", "佛系"]),  # hashtags' marks
+    ('<div><span>标签：</span><button type="button"><span>公告</span></button><button type="button"><span>技巧</span></button></div>', ["公告", "技巧"]),
     ('<p>一段正文</p>', ["站点", "新闻"]),  # nothing shown: meta keywords
 ])
 def test_keywords(html, want):
