@@ -14,8 +14,8 @@ from crawler.offline import DropItem, build_stage_chain
 
 FIXTURES = sorted(p for p in (Path(__file__).parent / "fixtures" / "record").iterdir() if p.is_dir())
 ROOT = Path(__file__).resolve().parent.parent
-# Dev sets with pages: the committed one, and the shared ones beside the worktree (CI has them).
-DEV_SETS = [ROOT / "bench" / "data" / "gne_zh"] + [
+# Dev sets with pages: the committed ones, and the shared ones beside the worktree (CI has them).
+DEV_SETS = [ROOT / "bench" / "data" / name for name in ("gne_zh", "zh_news_more", "zh_forum_blog", "zh_news_wide", "zh_lists")] + [
     ROOT.parent / "shared" / "extraction" / name for name in ("magic_html_article", "scrapinghub_aeb", "trafilatura_eval_cjk")
 ]
 _TABLE_RULE = re.compile(r"^\|[\s:|-]*-[\s:|-]*\|?\s*$")
