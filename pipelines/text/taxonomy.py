@@ -429,32 +429,41 @@ def _channel_before(box: etree._Element) -> list[tuple[str, etree._Element | Non
 def section_label(scan: _Scan, names: set[str]) -> list[str]:
     """A page without a breadcrumb: its section's label by the headline (<span
     class="a_catalog"><a>金融市场</a></span>), when the page marks one as such."""
-    for el, marks in scan.marked:
-        if not _SECTION_MARK.search(marks) or len(el.findall(".//a")) > 1 or _menu_entry(el):
+    labels = [el for el, marks in scan.marked if _SECTION_MARK.search(marks)]
+    below: dict[etree._Element, int] | None = None
+    for el in labels:
+        if len(el.findall(".//a")) > 1:
             continue
         text = _clean(el.text_content())
         if 2 <= len(text) <= 10 and _WORD.search(text) and text not in names and not _site_crumb(text, names) and not _NOT_CRUMB.match(text) and "首页" not in text:
-            return [text]
+            below = below if below is not None else _marked_below(labels)  # (only when a label is worth testing)
+            if not _menu_entry(el, below):
+                return [text]
     return []
 
 
-def _menu_entry(el: etree._Element) -> bool:
+def _menu_entry(el: etree._Element, below: dict[etree._Element, int]) -> bool:
     """The label is one entry of a channel menu (<li><a class="channel-item-news">资讯</a></li>
     <li><a class="channel-item-video">视频</a></li>): its parent or grandparent holds two more
-    elements marked as a section."""
+    elements marked as a section (``below``: how many such elements each element holds, itself
+    included)."""
     box = el.getparent()
     for _ in range(2):
         if box is None or box.tag in ("body", "html"):
             return False
-        marked = 0
-        for sub in box.iter():
-            marks = (sub.get("class") or "") + " " + (sub.get("id") or "") if isinstance(sub.tag, str) else ""
-            if marks.strip() and _SECTION_MARK.search(marks):
-                marked += 1
-                if marked >= 3:
-                    return True
+        if below.get(box, 0) >= 3:
+            return True
         box = box.getparent()
     return False
+
+
+def _marked_below(labels: list[etree._Element]) -> dict[etree._Element, int]:
+    """How many of ``labels`` each element holds (itself included): one walk up from each."""
+    below: dict[etree._Element, int] = {}
+    for label in labels:
+        for el in (label, *label.iterancestors()):
+            below[el] = below.get(el, 0) + 1
+    return below
 
 
 def _label_box(scan: _Scan) -> etree._Element | None:
