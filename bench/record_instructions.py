@@ -7,7 +7,7 @@ and on, and subtracts the start-up measured the same way:
 
     .venv/bin/python bench/record_instructions.py sample OUT.pkl [--pages 25] [--every 20]
     for mode in none off on; do
-      valgrind --tool=callgrind --callgrind-out-file=OUT.pkl.$mode .venv/bin/python bench/record_instructions.py read OUT.pkl $mode
+      PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=OUT.pkl.$mode .venv/bin/python bench/record_instructions.py read OUT.pkl $mode
     done
     .venv/bin/python bench/record_instructions.py report OUT.pkl
 
@@ -15,7 +15,8 @@ and on, and subtracts the start-up measured the same way:
 keeps every EVERY-th distinct page, up to PAGES. ``read`` imports, reads the first two pages
 both ways (caches, lazy imports), then reads every page once in MODE (none: no more). ``report``
 prints the instructions per page off and on, ((total(mode) - total(none)) / pages), and on/off.
-Instructions leave out what the memory system adds (cache misses of the extra objects), so the
+(A fixed hash seed: with a random one the counts of the same code move by about 1 M a page, the
+garbage collector's work.) Instructions leave out what the memory system adds (cache misses of the extra objects), so the
 ratio of CPU time measured in a crawl (bench/throughput.py --record-cost) is higher.
 """
 
