@@ -21,6 +21,7 @@ holds requests in flight.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import time
@@ -134,7 +135,7 @@ class SharedScheduler(Scheduler):
         self._pop = self.server.register_script(_POP_INTO_FLIGHT)
         self.crawler.inflight = self  # the spider's errback reports failed requests here
         self._beat()
-        dumps = dump_folder(s, spider.name)
+        self.dumps = dumps = dump_folder(s, spider.name)
         if dumps.is_dir():
             salvage_dead_parts(dumps, lambda run: self.server.exists(worker_key(self.prefix, run)), self.run)
         self.recover_dead_workers()
@@ -239,8 +240,14 @@ class SharedScheduler(Scheduler):
             except Exception:
                 self.server.srem(self.workers_key, run)  # nothing left in flight (or taken)
                 continue
+            dumped = _dumped_urls(self.dumps, run)
             for encoded in self.server.hvals(claimed):
                 request = self.queue._decode_request(encoded)
+                if request.url in dumped:
+                    # Killed after its article's line was flushed and before the request was
+                    # settled: the article is in the dead worker's dump already.
+                    self.stats.inc_value("distributed/requeue_skipped_dumped")
+                    continue
                 request.meta.pop("inflight", None)
                 request.dont_filter = True  # already in the seen-set: it must be fetched anyway
                 self.queue.push(request)
@@ -309,6 +316,23 @@ class InflightSpiderMiddleware:
 
 def _is_item(out: Any) -> bool:
     return not (hasattr(out, "url") and hasattr(out, "callback"))  # requests have both
+
+
+def _dumped_urls(folder: Path, run: str) -> set[str]:
+    """The URLs of the articles a worker's dump holds (its complete lines; the .part file of a
+    worker that died, or the dump it was salvaged into)."""
+    urls: set[str] = set()
+    for path in (folder / f"{run}.jsonl.part", folder / f"{run}.jsonl"):
+        if not path.is_file():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                row = json.loads(line)
+            except ValueError:
+                break  # a torn last line: its article was not written
+            urls.add(row.get("url") or "")
+            urls.update(row.get("pages") or [])
+    return urls
 
 
 def salvage_dead_parts(folder: Path, alive: Any, own_run: str) -> list[Path]:

@@ -215,3 +215,18 @@ def test_template_counts_of_two_workers_add_up(redis_server):
     merged = RedisTemplateStore(client, "t").load(min_pages=3)
     assert merged.is_template("s", "本网站所有内容版权所有，未经授权不得转载。")
     assert not merged.is_template("s", "正文甲段，内容各不相同。")
+
+
+def test_a_dead_workers_dumped_articles_are_not_fetched_again(tmp_path):
+    """Killed between flushing an article's line and settling its request, a worker leaves the
+    request in flight: the worker that puts it back first reads the dead worker's dump."""
+    from crawler.distributed import _dumped_urls
+
+    part = tmp_path / "20240101T000000-w0.jsonl.part"
+    part.write_text(
+        json.dumps({"url": "http://a.test/1.html", "pages": ["http://a.test/1.html", "http://a.test/1_2.html"]}) + "\n"
+        + json.dumps({"url": "http://a.test/2.html"}) + "\n" + '{"url": "http://a.test/3.ht',  # torn: not written
+        encoding="utf-8",
+    )
+    assert _dumped_urls(tmp_path, "20240101T000000-w0") == {"http://a.test/1.html", "http://a.test/1_2.html", "http://a.test/2.html"}
+    assert _dumped_urls(tmp_path, "20240101T000000-w9") == set()
