@@ -579,43 +579,14 @@ def _is_list(lines: list[str], tree: lxml.html.HtmlElement, links: frozenset[str
     return list_page_evidence(tree, lines, links, has_own_date=dated) is not None
 
 
-def extract_article(
-    html: str, url: str, config: ExtractConfig, known_article: bool = False, tree: lxml.html.HtmlElement | None = None
-) -> ExtractedArticle:
-    """Extract the article of one page, or raise NotArticleReason.
-
-    ``known_article``: the site's article_pattern says it is one, so the list-page
-    and length tests, meant for telling articles from other pages, are skipped.
-    ``tree``: ``parse_html(html)`` when the caller parsed it already (it is modified).
-    """
-    fallbacks: list[str] = []
+def _precision_then_default(
+    tree: lxml.html.HtmlElement, html: str, url: str, config: ExtractConfig, chinese_page: bool, links: frozenset[str],
+    fallbacks: list[str],
+) -> tuple[str, str | None]:
+    """trafilatura's text of the prepared ``tree`` and default mode's ``alternative`` (or None):
+    precision mode first, checked against the page's paragraphs, default mode on a fresh tree
+    when it is suspect. The safety nets taken are appended to ``fallbacks``."""
     alternative: str | None = None
-    if tree is None:
-        tree, lenient = parse_any(html)
-        if tree is None:
-            raise NotArticleReason("unparseable HTML")
-        if lenient:
-            fallbacks.append("lenient_parse")
-    canonical = find_canonical(tree, url)
-    lang = page_lang(tree)
-    head_title = tree.findtext(".//title") or ""
-    chinese_page = is_chinese_page(head_title, lang)
-    unwrap_attachment_links(tree)  # (before the link texts are read: an attachment is no link line)
-    links = link_texts(tree)
-    date_hint = structured_date(tree, url)
-    og = og_title(tree)  # (before trafilatura, which changes the tree)
-    metadata = read_metadata(tree, url, [str(og)] if og else None, html)
-    if config.include_tables:
-        unwrap_layout_tables(tree)
-    prune_offscreen(tree)
-    if config.prune_recommendations:
-        prune_recommendations(tree)
-    wrap_bare_paragraphs(tree)
-    # Pictures, headings, breadcrumb and tags: read before trafilatura changes the tree, in one
-    # walk whose list of the tree's nodes then serves the hard-wrap joiner too.
-    walk = scan_page(tree) if config.record else None
-    record = read_record(tree, url, clean_title(str(og) if og else None, tree), config.markdown, walk) if walk else None
-    join_hard_wrapped(tree, walk.nodes if walk else None)
     # Chinese pages are always checked against their paragraphs (portal pages where precision
     # mode takes a ranking or the footer); other pages only when precision mode's text is short,
     # their paragraphs then read from the fresh tree the second run parses anyway: on long
@@ -660,6 +631,46 @@ def extract_article(
                 alternative = again
         elif body_weight(_lines(again), links) >= _SHORT_BODY_GAIN * body_weight(_lines(text), links) + 10:
             alternative = again
+    return text, alternative
+
+
+def extract_article(
+    html: str, url: str, config: ExtractConfig, known_article: bool = False, tree: lxml.html.HtmlElement | None = None
+) -> ExtractedArticle:
+    """Extract the article of one page, or raise NotArticleReason.
+
+    ``known_article``: the site's article_pattern says it is one, so the list-page
+    and length tests, meant for telling articles from other pages, are skipped.
+    ``tree``: ``parse_html(html)`` when the caller parsed it already (it is modified).
+    """
+    fallbacks: list[str] = []
+    if tree is None:
+        tree, lenient = parse_any(html)
+        if tree is None:
+            raise NotArticleReason("unparseable HTML")
+        if lenient:
+            fallbacks.append("lenient_parse")
+    canonical = find_canonical(tree, url)
+    lang = page_lang(tree)
+    head_title = tree.findtext(".//title") or ""
+    chinese_page = is_chinese_page(head_title, lang)
+    unwrap_attachment_links(tree)  # (before the link texts are read: an attachment is no link line)
+    links = link_texts(tree)
+    date_hint = structured_date(tree, url)
+    og = og_title(tree)  # (before trafilatura, which changes the tree)
+    metadata = read_metadata(tree, url, [str(og)] if og else None, html)
+    if config.include_tables:
+        unwrap_layout_tables(tree)
+    prune_offscreen(tree)
+    if config.prune_recommendations:
+        prune_recommendations(tree)
+    wrap_bare_paragraphs(tree)
+    # Pictures, headings, breadcrumb and tags: read before trafilatura changes the tree, in one
+    # walk whose list of the tree's nodes then serves the hard-wrap joiner too.
+    walk = scan_page(tree) if config.record else None
+    record = read_record(tree, url, clean_title(str(og) if og else None, tree), config.markdown, walk) if walk else None
+    join_hard_wrapped(tree, walk.nodes if walk else None)
+    text, alternative = _precision_then_default(tree, html, url, config, chinese_page, links, fallbacks)
     if not text.strip():
         raise NotArticleReason("no article body")
     lines = _lines(text)
