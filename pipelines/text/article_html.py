@@ -20,6 +20,7 @@ from courlan import normalize_url
 from lxml import etree
 from w3lib.url import canonicalize_url
 
+from pipelines.text.forum import first_post, post_document, post_lines
 from pipelines.text.hard_wrap import join_hard_wrapped
 from pipelines.text.list_page import headline_list_evidence, list_page_evidence
 from pipelines.text.metadata import PageMetadata, read_metadata
@@ -634,6 +635,12 @@ def _precision_then_default(
     return text, alternative
 
 
+def forum_post_text(post: lxml.html.HtmlElement, url: str, config: ExtractConfig) -> str:
+    """A forum post's text: trafilatura's (default mode) of the post alone, else its blocks'
+    lines (a post of one short line, an emoji or a tag, is below what trafilatura returns)."""
+    return _trafilatura_text(post_document(post), url, config, False).strip() or post_lines(post)
+
+
 def extract_article(
     html: str, url: str, config: ExtractConfig, known_article: bool = False, tree: lxml.html.HtmlElement | None = None
 ) -> ExtractedArticle:
@@ -670,7 +677,14 @@ def extract_article(
     walk = scan_page(tree) if config.record else None
     record = read_record(tree, url, clean_title(str(og) if og else None, tree), config.markdown, walk) if walk else None
     join_hard_wrapped(tree, walk.nodes if walk else None)
-    text, alternative = _precision_then_default(tree, html, url, config, chinese_page, links, fallbacks)
+    post = first_post(tree)
+    if post is not None:
+        # A forum thread: its first post is the article, whatever trafilatura would weigh
+        # (the replies with it, or the footer when the post is one line in a cell).
+        text, alternative = forum_post_text(post, url, config), None
+        fallbacks.append("forum_first_post")
+    else:
+        text, alternative = _precision_then_default(tree, html, url, config, chinese_page, links, fallbacks)
     if not text.strip():
         raise NotArticleReason("no article body")
     lines = _lines(text)
