@@ -80,6 +80,51 @@ def prune_offscreen(tree: lxml.html.HtmlElement) -> int:
     return len(doomed)
 
 
+# A story cut by a "read more" button: the rest is in the same article element, hidden by its
+# inline style until the button is pressed (閱讀更多, 阅读全文, 展开全文, 点击查看全文, Read more).
+# trafilatura drops boxes styled display:none, and so the story's second half. The button's
+# text alone, with its decorations ("- 閱讀更多 -", "展开全文∨").
+READ_MORE_BUTTON = re.compile(
+    r"^\W*(?:(?:点击|點擊|点此|點此)?(?:阅读|閱讀|查看|展开|展開|显示|顯示|继续阅读|繼續閱讀)(?:更多|全文|全部|剩余|剩餘)(?:内容|內容)?"
+    r"|继续阅读|繼續閱讀|read more|continue reading|show more)\W*$",
+    re.I,
+)
+_HIDDEN_STYLE = re.compile(r"(?:^|;)\s*display\s*:\s*none\s*(?:!important\s*)?(?=;|$)", re.I)
+_SHORT_TEXTS = etree.XPath("//body//*[not(self::script or self::style)][string-length(normalize-space()) <= 24]")
+_READ_MORE_LEVELS = 3  # the button's own box and two above it: where its hidden rest sits
+_HIDDEN_REST_CHARS = 50  # a hidden sibling with less text is a login box or a menu, not the story
+
+
+def reveal_read_more(tree: lxml.html.HtmlElement) -> int:
+    """Show the rest of a story hidden behind a "read more" button: a ``display:none`` box
+    with text, a following sibling of the button or of one of its two closest boxes, loses
+    that style, and the button goes (a story continued in steps has a button in each part;
+    the first may reveal them all). Returns the boxes revealed."""
+    revealed: set[lxml.html.HtmlElement] = set()
+    pressed = []
+    for button in _SHORT_TEXTS(tree):
+        if not READ_MORE_BUTTON.match(_WS.sub(" ", button.text_content()).strip()):
+            continue
+        box, rest = button, []
+        for _ in range(_READ_MORE_LEVELS):
+            rest = [s for s in box.itersiblings() if s in revealed or (
+                isinstance(s.tag, str) and _HIDDEN_STYLE.search(s.get("style") or "")
+                and len(_WS.sub("", s.text_content())) >= _HIDDEN_REST_CHARS)]
+            if rest or box.getparent() is None or box.getparent().tag == "body":
+                break
+            box = box.getparent()
+        for hidden in rest:
+            if hidden not in revealed:
+                hidden.set("style", _HIDDEN_STYLE.sub("", hidden.get("style") or ""))
+                revealed.add(hidden)
+        if rest:
+            pressed.append(button)
+    for button in pressed:
+        if button.getparent() is not None:
+            button.drop_tree()
+    return len(revealed)
+
+
 # A link to a file, named by its file name (and size): a forum post's or a notice's attachment
 # (商标审查标准.pdf 10.12MB, 附件：实施细则.docx). It is part of the post, not a link list.
 _ATTACHMENT_TEXT = re.compile(
@@ -548,6 +593,7 @@ def _fresh_tree(html: str, config: ExtractConfig) -> lxml.html.HtmlElement | Non
     if fresh is not None:
         unwrap_attachment_links(fresh)
         prune_offscreen(fresh)
+        reveal_read_more(fresh)
         if config.prune_recommendations:
             prune_recommendations(fresh)
         wrap_bare_paragraphs(fresh)
@@ -669,6 +715,7 @@ def extract_article(
     if config.include_tables:
         unwrap_layout_tables(tree)
     prune_offscreen(tree)
+    reveal_read_more(tree)
     if config.prune_recommendations:
         prune_recommendations(tree)
     wrap_bare_paragraphs(tree)

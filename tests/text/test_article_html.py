@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from crawler.offline import DropItem, build_stage_chain
-from pipelines.text.article_html import ExtractConfig, NotArticleReason, extract_article, is_link_line, own_post, paragraph_block, parse_html, parse_lenient, unwrap_attachment_links
+from pipelines.text.article_html import ExtractConfig, NotArticleReason, extract_article, is_link_line, own_post, paragraph_block, parse_html, parse_lenient, reveal_read_more, unwrap_attachment_links
 
 ROOT = Path(__file__).resolve().parents[2]
 LEGACY = ROOT / "tests" / "fixtures" / "legacy_layouts"
@@ -312,3 +312,35 @@ def test_only_links_named_after_a_file_are_attachments():
     assert unwrap_attachment_links(tree) == 2
     assert [a.text for a in tree.iter("a")] == ["关于印发实施细则的通知", "下载PDF"]
     assert [p.text_content() for p in tree.iter("p")][:2] == ["实施细则.DOCX", "年报.pdf (2.5 MB)"]
+
+
+_STORY = ["廉署就機場三跑項目貪污案加控一名項目分判商東主三項貪污罪名，涉賄款二百七十萬元，他今日在東區裁判法院應訊。",
+          "被加控罪名的男子是三跑項目填料供應運輸分判商東主，他今天被加控兩項向代理人提供利益，以及一項串謀向代理人提供利益罪名。",
+          "廉署去年八月中採取執法行動，拘捕多人就三跑項目分判合約涉嫌貪污，經調查後再有人被起訴，案件押後至五月再訊。",
+          "廉署就三跑項目分判合約貪污案先後起訴共十人，包括該分判商東主及一名機管局前總經理，其餘案件仍在審理之中。"]
+
+
+def _read_more_page(button: str, hidden_style: str = "display:none;") -> str:
+    # the story's second half in a hidden box after the button's box, and its last part in a
+    # hidden box after a second button inside it (a story continued in steps)
+    return ("<html><head><meta charset='utf-8'><title>機場三跑貪污案 廉署加控一分判商東主三罪</title></head><body>"
+            "<div id='nav'><a href='/'>首頁</a> <a href='/hk'>港聞</a></div><section class='single-article'>"
+            f"<h1>機場三跑貪污案 廉署加控一分判商東主三罪</h1><p>{_STORY[0]}</p><p>{_STORY[1]}</p>"
+            f"<div class='load'><p>{button}</p></div><div class='rest' style='{hidden_style}'><p>{_STORY[2]}</p>"
+            f"<div class='load'><p>{button}</p></div></div><div class='rest' style='{hidden_style}'><p>{_STORY[3]}</p></div>"
+            "</section><div style='display:none'><p>登入後可收藏文章</p></div></body></html>")
+
+
+@pytest.mark.parametrize("button", ["- 閱讀更多 -", "阅读全文", "展开全文∨", "点击查看全文", "Read more"])
+def test_a_story_behind_a_read_more_button_is_one_story(button):
+    found = extract_article(_read_more_page(button), "http://www.example.test/hk/article/1.html", CONFIG, known_article=True)
+    assert found.text.split("\n") == _STORY
+
+
+def test_hidden_boxes_without_a_read_more_button_stay_hidden():
+    # no button: the hidden boxes are what the page hides (trafilatura drops them)
+    found = extract_article(_read_more_page("分享到微信"), "http://www.example.test/hk/article/1.html", CONFIG, known_article=True)
+    assert found.text.split("\n") == _STORY[:2] + ["分享到微信"]
+    # a button's hidden sibling with next to no text (a login box, a menu) is not revealed
+    tree = parse_html("<html><body><article><p>" + _STORY[0] + "</p><a>阅读全文</a><div style='display: none'>登入</div></article></body></html>")
+    assert reveal_read_more(tree) == 0 and tree.xpath("//a/text()") == ["阅读全文"]
