@@ -24,7 +24,7 @@ from pipelines.text.forum import first_post, post_document, post_lines
 from pipelines.text.hard_wrap import join_hard_wrapped
 from pipelines.text.list_page import headline_list_evidence, list_page_evidence
 from pipelines.text.metadata import PageMetadata, read_metadata
-from pipelines.text.normalise import count_chars, is_chinese_text
+from pipelines.text.normalise import count_chars, is_chinese_text, sentence_weight
 from pipelines.text.patterns_zh import OTHER_ANSWERS_LINE
 from pipelines.text.record import finish_record, read_record
 from pipelines.text.taxonomy import scan_page
@@ -553,6 +553,8 @@ _PRECISION_FALLBACK_WEIGHT = 120
 # a most-read list or the footer for the article (real portal pages: 163.com, chinanews.com).
 _EVIDENCE_MIN_WEIGHT = 150
 _EVIDENCE_MIN_COVERAGE = 0.5
+_EVIDENCE_LOST = 0.25  # neither mode's text holds more of the paragraphs than this: they are shipped,
+_EVIDENCE_LOST_SIZE = 3  # unless they weigh more than this many times the larger text and it has sentences
 _SHORT_BODY_WEIGHT = 300  # Chinese pages: below this weight of non-link text, default mode's text is read,
 _SHORT_BODY_GAIN = 1.5  # and goes along when it has this many times as much (plus 10 words)
 _EVIDENCE_LAZY_WEIGHT = 300  # non-Chinese pages: checked only below this weight of precision text
@@ -678,6 +680,17 @@ def _precision_then_default(
                 alternative = again
         elif body_weight(_lines(again), links) >= _SHORT_BODY_GAIN * body_weight(_lines(text), links) + 10:
             alternative = again
+        # Neither mode holds the page's paragraphs (a legacy page's story as <br>-separated text
+        # in an inline box that the parser put outside the <p> it sat in: both modes take a
+        # heading, the menu or a related list): on a Chinese page, the paragraphs, found without
+        # trafilatura, are the article, when neither text has body sentences, or the paragraphs
+        # are not far more than either (a block many times what both modes found is another part
+        # of the page: a Q&A page's other answers, a keyword farm's hidden text).
+        if chinese_page and evidence and covered < _EVIDENCE_LOST and coverage(again, evidence) < _EVIDENCE_LOST:
+            found = max(text_weight(text), text_weight(again))
+            if not max(sentence_weight(text), sentence_weight(again)) or text_weight("".join(evidence)) <= _EVIDENCE_LOST_SIZE * found:
+                text, alternative = "\n".join(evidence), None
+                fallbacks.append("paragraph_evidence")
     return text, alternative
 
 

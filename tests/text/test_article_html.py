@@ -344,3 +344,18 @@ def test_hidden_boxes_without_a_read_more_button_stay_hidden():
     # a button's hidden sibling with next to no text (a login box, a menu) is not revealed
     tree = parse_html("<html><body><article><p>" + _STORY[0] + "</p><a>阅读全文</a><div style='display: none'>登入</div></article></body></html>")
     assert reveal_read_more(tree) == 0 and tree.xpath("//a/text()") == ["阅读全文"]
+
+
+WIDE = ROOT / "bench" / "data" / "zh_news_wide"
+
+
+def test_paragraphs_neither_mode_holds_are_the_article(chain):
+    """A legacy page's story as <br>-separated text in a <span> the parser put outside the <p>
+    it sat in (ftv__1): both trafilatura modes take a heading or a related list; the page's
+    paragraphs, found without trafilatura, are shipped, and the fallback is counted."""
+    stats = chain.crawler.stats
+    before = stats.get_value("extract/fallback/paragraph_evidence", 0)
+    item = chain.page((WIDE / "html" / "ftv__1.html").read_bytes(), {}, "http://news.ftv.com.tw/NewsContent.aspx?sno=2014C01L08M1",
+                      url_is_article=True)
+    assert item.text.split("\n") == (WIDE / "gold" / "ftv__1.txt").read_text(encoding="utf-8").strip().split("\n")
+    assert stats.get_value("extract/fallback/paragraph_evidence") == before + 1
