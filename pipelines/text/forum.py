@@ -22,7 +22,7 @@ from lxml import etree
 #   Discuz! X / 7 (td.t_f#postmessage_<pid>), vBulletin (#post_message_<id>), phpwind
 #   (div.tpc_content, #read_tpc), Baidu Tieba (div.d_post_content#post_content_<id>), Flarum
 #   (div.Post-body), Discourse (div.cooked), XenForo (div.bbWrapper inside article.message-body),
-#   phpBB (div.postbody div.content: the body is the content div), NodeBB
+#   phpBB (div.content in div.postbody, or in prosilver's div#post_content<id> there), NodeBB
 #   ([component="post/content"]), Invision Community ([data-role="commentContent"]).
 _POST_BODY = etree.XPath(
     "//body//*["
@@ -34,7 +34,8 @@ _POST_BODY = etree.XPath(
     " or contains(concat(' ', normalize-space(@class), ' '), ' cooked ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' bbWrapper ')"
     " or (contains(concat(' ', normalize-space(@class), ' '), ' content ')"
-    "     and contains(concat(' ', normalize-space(../@class), ' '), ' postbody '))"
+    "     and (contains(concat(' ', normalize-space(../@class), ' '), ' postbody ')"
+    "          or contains(concat(' ', normalize-space(../../@class), ' '), ' postbody ')))"
     " or @component = 'post/content' or @data-role = 'commentContent'"
     "]"
 )

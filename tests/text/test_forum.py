@@ -36,6 +36,9 @@ def _thread(post_markup: str, reply_markup: str) -> str:
     # phpBB: the body is the content div inside div.postbody
     ("<div class='postbody'><h3>求助</h3><div class='content'>我的电脑分辨率是2560*1440，全屏显示不全。</div></div>",
      "<div class='postbody'><div class='content'>顶，同问，我也是这样。</div></div>"),
+    # phpBB 3 prosilver: the content div inside div#post_content<id>
+    ("<div class='postbody'><div id='post_content11'><h3>求助</h3><div class='content'>我的电脑分辨率是2560*1440，全屏显示不全。</div></div></div>",
+     "<div class='postbody'><div id='post_content12'><div class='content'>顶，同问，我也是这样。</div></div></div>"),
 ])
 def test_first_post_of_each_engine(post, reply):
     tree = lxml.html.fromstring(_thread(post, reply))
