@@ -752,7 +752,9 @@ def extract_article(
     linked = sum(text_weight(l) for l in lines if l in links)
     if not known_article and linked / total > config.max_link_share:
         raise NotArticleReason(f"list page ({linked / total:.0%} of the text is link text)")
-    if not known_article:
+    # (a forum thread is told by its engine's markup: its posts, each with a user link and a
+    # date, are no list of teasers)
+    if not known_article and post is None:
         # List, topic and about pages whose items carry teasers and dates (auto mode only).
         why = list_page_evidence(tree, lines, links, has_own_date=date_hint is not None)
         if why:
@@ -768,7 +770,7 @@ def extract_article(
     if alternative is not None:
         alt_chinese = is_chinese_text(alternative)
         alternative = "\n".join(l for l in _lines(alternative) if not (alt_chinese and is_link_line(l, links))) or None
-    if not known_article:
+    if not known_article and post is None:
         # A portal's picture cards, label links and ranking tables: its headlines in no one list.
         if alternative is not None and headline_list_evidence(tree, _lines(alternative), links):
             alternative = None

@@ -79,3 +79,12 @@ def test_real_thread_ships_its_first_post_only(chain, page, url):
     item = chain.page((FORUM_BLOG / "html" / f"{page}.html").read_bytes(), {}, url, url_is_article=True)
     assert item.text == (FORUM_BLOG / "gold" / f"{page}.txt").read_text(encoding="utf-8").strip()
     assert chain.crawler.stats.get_value("extract/fallback/forum_first_post")
+
+
+def test_a_thread_read_in_auto_mode_is_no_list_of_posts(chain):
+    """From a sitemap or a WARC (no article_pattern): a thread's posts, each with a user link and a
+    date, are no list of teasers; the first post is shipped (the list tests refused it as 'a part
+    of the list' of its posts)."""
+    item = chain.page((FORUM_BLOG / "html" / "csolbbs__1.html").read_bytes(), {},
+                      "https://csolbbs.tiancity.com/forum.php?mod=viewthread&tid=38672", url_is_article=None, discovered_via="sitemap")
+    assert item.text == (FORUM_BLOG / "gold" / "csolbbs__1.txt").read_text(encoding="utf-8").strip()
