@@ -97,7 +97,7 @@ METADATA_FLOORS = {
     "zh_news_more": ("fd93a836", {"title": 0.97, "published_day": 0.95, "published_minute": 0.97, "authors": 0.93, "editor": 0.97, "source": 0.95}),
     "zh_forum_blog": ("4060cdda", {"title": 0.96, "published_day": 0.9, "published_minute": 0.95, "authors": 0.9, "editor": 0.95, "source": 0.85}),
     # Taiwan and Hong Kong pages, added in session 6; its misses were read and fixed, so a dev set now
-    "zh_news_wide": ("46f51ab4", {"title": 0.88, "published_day": 0.97, "published_minute": 0.97, "authors": 0.75, "editor": 0.95, "source": 0.95}),
+    "zh_news_wide": ("46f51ab4", {"title": 0.88, "published_day": 0.97, "published_minute": 0.97, "authors": 0.8, "editor": 0.95, "source": 0.95}),
 }
 
 
