@@ -384,17 +384,21 @@ def find_headline_element(tree: lxml.html.HtmlElement, title_hints: list[str]) -
         t = _key(_text(el))
         if len(t) >= 4 and any(_same_headline(t, k) for k in keys):
             return el
-    if fallback is None and keys:
-        # The page's one <h1>, when no title it has is shown in its body (a blog's <title> left
-        # from another article: "Kruskal+LCA算法详解-CSDN博客" over <h1>NOIP2013货车运输</h1>).
-        h1s = [el for el in tree.iter("h1") if len(_key(_text(el))) >= 4]
-        body = tree.find("body")
-        if len(h1s) == 1 and body is not None and len(_key(_text(h1s[0]))) <= 120:
-            shown = _key(body.text_content())
-            heads = [_key(_TITLE_SEP.split(t)[0]) for t in title_hints if t]
-            if not any(len(h) >= 4 and h in shown for h in heads):
-                fallback = h1s[0]
     return fallback
+
+
+def _lone_h1(tree: lxml.html.HtmlElement, title_hints: list[str]) -> lxml.html.HtmlElement | None:
+    """The page's one <h1>, when no title it has is shown in its body (a blog's <title> left from
+    another article: "Kruskal+LCA算法详解-CSDN博客" over <h1>NOIP2013货车运输</h1>)."""
+    if not any(t and len(_key(t)) >= 4 for t in title_hints):
+        return None
+    h1s = [el for el in tree.iter("h1") if len(_key(_text(el))) >= 4]
+    body = tree.find("body")
+    if len(h1s) != 1 or body is None or len(_key(_text(h1s[0]))) > 120:
+        return None
+    shown = _key(body.text_content())
+    heads = [_key(_TITLE_SEP.split(t)[0]) for t in title_hints if t]
+    return None if any(len(h) >= 4 and h in shown for h in heads) else h1s[0]
 
 
 # (any case: "ArticleTit", "News_page_tittle")
@@ -439,7 +443,7 @@ def _dated_heading(tree: lxml.html.HtmlElement, site_names: tuple[str, ...]) -> 
     site_keys = {_key(n) for n in site_names}
     headings = _ANY_HEADING(tree)
     marked = set(headings)
-    dated: list[tuple[tuple, str]] = []
+    dated: list[tuple[tuple, lxml.html.HtmlElement]] = []
     for el in headings[:60]:
         text = _unlinked_text(el)
         if not 6 <= len(_key(text)) <= 80 or _key(text) in site_keys:
@@ -755,6 +759,11 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] 
     meta.title_tag = head_title or None
     hints = [c.value for c in metas if c.field == "title"] + [head_title] + list(title_hints or [])
     headline = find_headline_element(tree, hints)
+    headline_kind = "h1"
+    if headline is None and (headline := _lone_h1(tree, hints)) is not None:
+        keys = [_key(h) for h in hints if h and len(_key(h)) >= 4]
+        # (one a title names after all, skipped as the site's part of it, is shown as before)
+        headline_kind = "h1" if any(_same_headline(_key(_text(headline)), k) for k in keys) else "lone_h1"
     # The part <title> adds after the headline that the headline element does not show
     # ("_网易新闻") is the site's name: never an author, never the headline.
     suffixes, _ = title_affixes(head_title)
@@ -771,11 +780,7 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] 
         headline = dated
         cands.append(Candidate("title", "dated_heading", _unlinked_text(dated)))
     elif headline is not None:
-        shown_key = _key(_text(headline))
-        keys = [_key(h) for h in hints if h and len(_key(h)) >= 4]
-        # (the page's one <h1> where the body shows none of its titles: "lone_h1")
-        matched = not keys or any(_same_headline(shown_key, k) for k in keys)
-        cands.append(Candidate("title", "h1" if matched else "lone_h1", _text(headline)))
+        cands.append(Candidate("title", headline_kind, _text(headline)))
     if headline is not None:
         zone, bylines = _zone(headline)
         for el in zone:
@@ -787,9 +792,8 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] 
             # Just above the headline some sites print the date; a weekday there is a top bar's.
             for line in _line_of(el):
                 cands.extend(c for c in _line_candidates(line, "block") if c.field in ("published", "modified"))
-    else:
-        if heading := _first_heading(tree, meta.site_names):
-            cands.append(Candidate("title", "heading", heading))
+    elif heading := _first_heading(tree, meta.site_names):
+        cands.append(Candidate("title", "heading", heading))
     cands.extend(structured)
     if head_title:
         cands.append(Candidate("title", "title_tag", head_title))
@@ -1214,12 +1218,12 @@ class Resolved:
     dated: bool = False  # some date candidate exists at all: evidence of dated news
 
 
-_OFFSET = re.compile(r"(?:[+-]\d{2}:\d{2}|Z)$")
+_OFFSET = re.compile(r"[+-]\d{2}:\d{2}$")  # (every date candidate is _iso's: "Z" is written +00:00)
 
 
 def _with_zone(iso: str, zone: str) -> str:
     """A date-time without an offset is in the site's zone; with one, it is kept as given."""
-    if "T" not in iso or re.search(r"[+-]\d{2}:\d{2}$", iso):
+    if "T" not in iso or _OFFSET.search(iso):
         return iso
     return datetime.fromisoformat(iso).replace(tzinfo=ZoneInfo(zone)).isoformat()
 
@@ -1290,7 +1294,7 @@ def _resolve_date(
         exact = [
             (c, iso) for c, iso in alive
             if iso[:10] == day and c.kind in ("jsonld", "meta", "time") and _OFFSET.search(iso) and iso[11:16] != best[11:16]
-            and datetime.fromisoformat(iso.replace("Z", "+00:00")).utcoffset() != local
+            and datetime.fromisoformat(iso).utcoffset() != local
         ]
         if exact:
             best_c, best = exact[0]
@@ -1346,7 +1350,8 @@ def _resolve_authors(cands: list[Candidate], not_authors: tuple[str, ...], out: 
     outlets = tuple(c.value for c in cands if c.field == "source")
     # <meta name="author"> often names who put the page online: the editor the page credits
     # ("严玉洁" of 责任编辑：严玉洁, "青网校园崔宁宁" of 编辑：崔宁宁) is no writer.
-    editors = {_key(n) for c in cands if c.field == "editor" for n in person_names(c.value).names}
+    meta_authors = any(c.field == "authors" and c.kind == "meta" for c in cands)
+    editors = {_key(n) for c in cands if c.field == "editor" for n in person_names(c.value).names} if meta_authors else set()
     outlet_bylines: list[Candidate] = []
     for cand in _first_kind_order([c for c in cands if c.field == "authors"], PEOPLE_KINDS):
         if cand.kind == "meta" and any(_key(clean_value(cand.value)).endswith(e) for e in editors if len(e) >= 2):
