@@ -21,7 +21,6 @@ holds requests in flight.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import time
@@ -321,17 +320,14 @@ def _is_item(out: Any) -> bool:
 def _dumped_urls(folder: Path, run: str) -> set[str]:
     """The URLs of the articles a worker's dump holds (its complete lines; the .part file of a
     worker that died, or the dump it was salvaged into)."""
+    from crawler.extensions import complete_lines
+
     urls: set[str] = set()
     for path in (folder / f"{run}.jsonl.part", folder / f"{run}.jsonl"):
-        if not path.is_file():
-            continue
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                row = json.loads(line)
-            except ValueError:
-                break  # a torn last line: its article was not written
-            urls.add(row.get("url") or "")
-            urls.update(row.get("pages") or [])
+        if path.is_file():
+            for _, row in complete_lines(path):  # (a torn last line's article was not written)
+                urls.add(row.get("url") or "")
+                urls.update(row.get("pages") or [])
     return urls
 
 

@@ -39,16 +39,21 @@ def sibling(dump: Path, suffix: str) -> Path:
     return dump.with_name(dump.name[: -len(".jsonl")] + suffix)
 
 
+def complete_lines(dump: Path) -> list[tuple[str, Any]]:
+    """A dump's complete lines and their rows, up to a torn last line (a killed writer's)."""
+    out = []
+    for line in dump.read_text(encoding="utf-8").splitlines(keepends=True):
+        try:
+            out.append((line, json.loads(line)))
+        except ValueError:
+            break
+    return out
+
+
 def finish_part(part: Path) -> tuple[Path, int]:
     """Turn a killed run's ``<run>.jsonl.part`` into ``<run>.jsonl``: its complete lines, up to a
     torn last line, written through a temporary file and an atomic rename. (final path, lines)"""
-    kept = []
-    for line in part.read_text(encoding="utf-8").splitlines(keepends=True):
-        try:
-            json.loads(line)
-        except ValueError:
-            break
-        kept.append(line)
+    kept = [line for line, _ in complete_lines(part)]
     final = part.with_name(part.name[: -len(".part")])
     tmp = final.with_suffix(".jsonl.tmp")
     tmp.write_text("".join(kept), encoding="utf-8")
