@@ -23,7 +23,7 @@ from w3lib.url import canonicalize_url
 from pipelines.text.forum import first_post, post_document, post_lines
 from pipelines.text.hard_wrap import join_hard_wrapped
 from pipelines.text.list_page import headline_list_evidence, list_page_evidence
-from pipelines.text.metadata import PageMetadata, read_metadata
+from pipelines.text.metadata import PageMetadata, add_heading_above_body, read_metadata
 from pipelines.text.normalise import count_chars, is_chinese_text, sentence_weight
 from pipelines.text.patterns_zh import OTHER_ANSWERS_LINE
 from pipelines.text.record import finish_record, read_record
@@ -790,6 +790,7 @@ def extract_article(
         raise NotArticleReason("error page served as 200 (soft 404)")
     if len(body) <= 3 and text_weight("".join(body)) < 60 and any(SOFT_404.search(l) for l in body):
         raise NotArticleReason("error page served as 200 (soft 404)")
+    add_heading_above_body(metadata, html, body)
     return ExtractedArticle(
         title=title,
         text="\n".join(body),

@@ -150,6 +150,20 @@ _NAV_LINE = re.compile(r"上一篇|下一篇|上一条|下一条|相关|相關|�
 _SHORT_DATE_LINE = 40  # a line this short that holds a date is a date line, cue or not
 
 
+# A shown time's zone named after it: "08:05 GMT", "10:00 UTC+8", "(GMT+08:00)"
+_NAMED_ZONE = re.compile(r"\s*\(?(?:GMT|UTC)(?:\s*([+-])(\d{1,2})(?::?(\d{2}))?)?(?![A-Za-z])")
+
+
+def _zoned(value: str, norm: str, end: int) -> str:
+    """``value`` (a date-time without offset) with the GMT/UTC zone the line names after it."""
+    if "T" not in value or value[19:] or not (z := _NAMED_ZONE.match(norm, end)):
+        return value
+    if not z[1]:
+        return value + "+00:00"
+    hours = int(z[2])
+    return value + (f"{z[1]}{hours:02d}:{z[3] or '00'}" if hours <= 14 else "")
+
+
 def dates_in_line(line: str, year_hint: int | None = None) -> list[tuple[str, str, bool]]:
     """(field, ISO date, named by a cue) for each date of a metadata line: ``modified`` after an update cue,
     nothing after cues that name other dates (截止, 下载), else ``published``. A date inside
@@ -163,6 +177,7 @@ def dates_in_line(line: str, year_hint: int | None = None) -> list[tuple[str, st
         value = _text_iso(m, norm)
         if not value:
             continue
+        value = _zoned(value, norm, m.end())
         before = norm[max(0, m.start() - 12) : m.start()]
         if _NOT_PUBLISHED_CUE.search(before):
             continue
@@ -180,7 +195,7 @@ def dates_in_line(line: str, year_hint: int | None = None) -> list[tuple[str, st
             before = norm[max(0, m.start() - 12) : m.start()]
             cue = bool(_PUBLISHED_CUE.search(before))
             if (cue or hour or len(norm) <= _SHORT_DATE_LINE) and (value := _iso(int(year), _MONTHS[month[:3].lower()], int(day), hour, m[8])):
-                out.append(("modified" if _MODIFIED_CUE.search(before) else "published", value, cue))
+                out.append(("modified" if _MODIFIED_CUE.search(before) else "published", _zoned(value, norm, m.end()), cue))
     if not out:
         for m in _SHORT_YEAR_DATE.finditer(norm):
             before = norm[max(0, m.start() - 12) : m.start()]
@@ -290,7 +305,8 @@ def _jsonld(tree: lxml.html.HtmlElement) -> list[Candidate]:
             for key in ("headline", "name"):
                 value = obj.get(key)
                 if isinstance(value, str) and value.strip() and obj.get("@type") in ("NewsArticle", "Article", "BlogPosting", "ReportageNews", "AnalysisNewsArticle", "OpinionNewsArticle", "DiscussionForumPosting", "WebPage") and key == "headline":
-                    out.append(Candidate("title", "jsonld", _WS.sub(" ", value).strip()))
+                    # (entities escaped twice: "review &#8211; shoots for the moon")
+                    out.append(Candidate("title", "jsonld", _WS.sub(" ", unescape(value)).strip()))
             for name in _ld_names(obj.get("author")):
                 out.append(Candidate("authors", "jsonld", name))
     return out
@@ -370,21 +386,33 @@ def find_headline_element(tree: lxml.html.HtmlElement, title_hints: list[str]) -
         if parts and len(_key(_TITLE_SEP.split(t)[0])) >= 4:  # ("_《網絡主播行為規范》…": no headline before it)
             longest = max(map(len, [_key(p) for p in _SPACED_SEP.split(t) + _TITLE_SEP.split(t)]))
             site_parts.update(p for p in parts if len(p) < longest)  # (the longest part is the headline: "Opinion | …")
+    # A title cut short and given the site's suffix ("…三成企業加碼辦 - 台視新聞") starts the
+    # headline the page shows in full.
+    heads = [h for t in title_hints if t and _TITLE_SEP.search(t) and len(h := _key(_TITLE_SEP.split(t)[0])) >= 8]
     fallback = None
     for tag in ("h1", "h2", "h3"):  # (without any title to match, the first <h1> is the headline)
         for el in tree.iter(tag):
             t = _key(_text(el))
             if len(t) < 4 or t.strip(_TRIM) in site_parts:
                 continue
-            if any(_same_headline(t, k) for k in keys):
+            if any(_same_headline(t, k) for k in keys) or _continues_title(t, heads):
                 return el
             if tag == "h1" and fallback is None and len(t) <= 120 and not keys:
                 fallback = el
+    linked = None
     for el in _TITLE_CLASS(tree):
         t = _key(_text(el))
-        if len(t) >= 4 and any(_same_headline(t, k) for k in keys):
-            return el
-    return fallback
+        if len(t) >= 4 and (any(_same_headline(t, k) for k in keys) or _continues_title(t, heads)):
+            if len(_key(_unlinked_text(el))) >= 4:
+                return el
+            linked = linked if linked is not None else el  # (a list's item linking to the page: the headline if no other)
+    return linked if linked is not None else fallback
+
+
+def _continues_title(shown: str, heads: list[str]) -> bool:
+    """The element shows a headline the title cut short: its text goes on from a title's head,
+    and what follows is no date or metadata line (a block of the headline with its byline)."""
+    return any(shown.startswith(h) and not _RAW_DATE.search(shown[len(h) :]) and not _RAW_LABEL.search(shown[len(h) :]) for h in heads)
 
 
 def _lone_h1(tree: lxml.html.HtmlElement, title_hints: list[str]) -> lxml.html.HtmlElement | None:
@@ -401,9 +429,11 @@ def _lone_h1(tree: lxml.html.HtmlElement, title_hints: list[str]) -> lxml.html.H
     return None if any(len(h) >= 4 and h in shown for h in heads) else h1s[0]
 
 
-# (any case: "ArticleTit", "News_page_tittle")
+# (any case: "ArticleTit", "News_page_tittle", "Heading")
 _TITLE_CLASS = etree.XPath(
-    "//body//*[contains(translate(@class,'TIL','til'),'tit') or contains(translate(@id,'TIL','til'),'tit')][string-length(normalize-space()) <= 200]"
+    "//body//*[contains(translate(@class,'TIL','til'),'tit') or contains(translate(@id,'TIL','til'),'tit')"
+    " or contains(translate(@class,'HDING','hding'),'heading') or contains(translate(@id,'HDING','hding'),'heading')]"
+    "[string-length(normalize-space()) <= 200]"
 )
 
 
@@ -456,10 +486,56 @@ def _dated_heading(tree: lxml.html.HtmlElement, site_names: tuple[str, ...]) -> 
                 after.append(nxt.text.strip())
         line = " ".join(after)[:_DATED_HEADING_CHARS]
         found = dates_in_line(line)
-        if any(cue for _, _, cue in found) or (found and labelled_values(line)):
+        if any(cue for _, _, cue in found) or (found and labelled_values(line)) or _tile_dates(after):
             dated.append(((el.tag, el.get("class")), el))
     shapes = Counter(shape for shape, _ in dated)
     return next((el for shape, el in dated if shapes[shape] == 1), None)
+
+
+# A date shown as a tile, its parts on lines of their own: "2019" "09/07" "19:02", "21" "2024年02月"
+_TILE_YEAR = re.compile(r"((?:19|20)\d{2})(?:\s*[-/.年]\s*(\d{1,2})\s*月?)?")
+_TILE_MONTH_DAY = re.compile(r"(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_TILE_DAY = re.compile(r"(\d{1,2})\s*日?")
+_TILE_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+
+
+def _tile_date(parts: list[str]) -> str | None:
+    """The date of a tile's parts (a year, with its month or not; a month and day, or a day;
+    a time), None unless they are all parts and make one whole date."""
+    year = month = day = None
+    clock: tuple[str, str, str | None] | None = None
+    for part in parts:
+        p = unicodedata.normalize("NFKC", part).strip()
+        if (m := _TILE_YEAR.fullmatch(p)) and year is None:
+            year, month = int(m[1]), int(m[2]) if m[2] else month
+        elif (m := _TILE_MONTH_DAY.fullmatch(p)) and day is None:
+            month, day = int(m[1]), int(m[2])
+        elif (m := _TILE_TIME.fullmatch(p)) and clock is None:
+            clock = (m[1], m[2], m[3])
+        elif (m := _TILE_DAY.fullmatch(p)) and day is None:
+            day = int(m[1])
+        else:
+            return None
+    if year is None or month is None or day is None:
+        return None
+    return _iso(year, month, day, *(clock or (None, None, None)))
+
+
+def _tile_dates(lines: list[str]) -> list[Candidate]:
+    """Dates shown as tiles among the headline's lines: runs of two or three parts, each with
+    the index of its first line."""
+    out: list[tuple[int, Candidate]] = []
+    i = 0
+    while i < len(lines):
+        for n in (3, 2):
+            run = lines[i : i + n]
+            if len(run) == n and (iso := _tile_date(run)):
+                out.append((i, Candidate("published", "headline_line", iso, line=" ".join(run))))
+                i += n
+                break
+        else:
+            i += 1
+    return out
 
 
 def _ancestors_to(text: object, top: lxml.html.HtmlElement):
@@ -476,8 +552,11 @@ def _same_headline(shown: str, title: str) -> bool:
     return shown == title or title.startswith(shown) or shown.startswith(title) or (len(shown) >= 8 and shown in title)
 
 
+_DASHES = str.maketrans("‐‑‒–—―−", "-------")  # (an <h1>'s en dash is its <title>'s hyphen)
+
+
 def _key(text: str) -> str:
-    return _WS.sub("", unicodedata.normalize("NFKC", text or ""))
+    return _WS.sub("", unicodedata.normalize("NFKC", text or "")).translate(_DASHES)
 
 
 def _line_candidates(text: str, kind: str, year_hint: int | None = None) -> list[Candidate]:
@@ -541,6 +620,8 @@ _LABELLED = [
     (name, re.compile(r"(?:^|[\s|｜])(?:" + labels + r")(?![:：\s])([^\s|｜:：]{2,20}?)(?=\s*[|｜]|\s*$)"))
     for name, labels in {**_LABELS, "authors": r"作者|撰文|撰稿|记者|記者", "editor": r"责任编辑|責任編輯|责编|責編"}.items()
 ] + [
+    # An op-ed's closing bio: "●作者李武忠，新北市，經濟系教授。" (not "作者為台大教授，")
+    ("authors", re.compile(r"(?:^|[●■◆▲◎★※\s(（])(?:作者|筆者|笔者)\s*[:：]?\s*(?![為为是係系現现曾])([\u4e00-\u9fff·]{2,4})[，,]")),
     # "本报记者张三", "聯合報 記者林宸誼／即時報導": a reporter's name follows 记者 without a colon
     ("authors", re.compile(r"(?:记者|記者|通讯员|通訊員)\s*(" + r"[\u4e00-\u9fff·]{2,5}(?:[\s、]+[\u4e00-\u9fff·]{2,5}){0,3}" + r")(?=[\s／/╱)）〕】]|报道|報導|報道|报导|$)")),
     # "中央社 澎湖縣28日電", "新华社北京3月5日电": the agency whose dispatch it is
@@ -665,7 +746,8 @@ _RAW_LABELS = (
     "出处", "出處", "撰文", "执笔", "執筆", "楼主", "樓主", "博主", "更新", "时间", "時間", "日期",
 )
 _RAW_LABEL = re.compile("|".join(_RAW_LABELS))  # (literal alternatives: one fast scan)
-_RAW_DATE = re.compile(r"[12][90]\d\d\s*[-/.年]\s*\d")
+# (and a two-digit year with its time: "24-5-13 17:07" under a Weibo post's account)
+_RAW_DATE = re.compile(r"[12][90]\d\d\s*[-/.年]\s*\d|(?<![\d.:/-])\d\d-\d{1,2}-\d{1,2}\s+\d{1,2}:\d\d")
 _RAW_OPAQUE = re.compile(r"<(script|style|noscript|textarea|template)\b|<!--", re.I)
 _RAW_EDGE = re.compile(r"<(?:/?(?:div|p|li|td|th|tr|table|tbody|ul|ol|dd|dt|dl|h[1-6]|section|article|header|footer|body|nav|aside|form)\b|br\b|hr\b)[^>]*>", re.I)
 _RAW_TAG = re.compile(r"<[^>]*>")
@@ -734,6 +816,54 @@ def page_lines(html: str, limit: int = 400) -> list[str]:
     return out
 
 
+_RAW_OPAQUE_BLOCK = re.compile(r"<(script|style|noscript|textarea|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_SENTENCE_END = re.compile(r"[。！？!?；;]$")
+_ABOVE_BODY_WINDOW = 20000  # characters of markup read back from the body's first line
+_ABOVE_BODY_LINES = 8  # texts looked at above it
+
+
+def heading_above_body(html: str, body: list[str]) -> str | None:
+    """The short line right above the article's first line, past its date and byline lines and
+    its rows of buttons and pictures: where a site whose <title>, og:title and headings name only
+    the site shows the headline (a bare ``<td>标题</td>``, ``<div class="tt26">``). None when the
+    text above is a link (a list's item, a breadcrumb), a sentence, or not found."""
+    if not html or not body:
+        return None
+    head_end = max(0, html.find("</head"))
+    pos = -1
+    for line in body[:3]:
+        probe = line.strip()[:12]
+        if len(_key(probe)) >= 6 and (pos := html.find(probe, head_end)) >= 0:
+            break
+    if pos < 0:
+        return None
+    chunk = _RAW_OPAQUE_BLOCK.sub(" ", html[max(head_end, pos - _ABOVE_BODY_WINDOW) : pos])
+    segments = _RAW_EDGE.split(chunk)[:-1]  # (the last one opens the body's own block)
+    looked = 0
+    for segment in reversed(segments):
+        text = _WS.sub(" ", unescape(_RAW_TAG.sub(" ", segment))).strip()
+        if len(_key(text)) < 6:
+            continue  # pictures, buttons (小 中 大), labels (字級大小：)
+        looked += 1
+        if looked > _ABOVE_BODY_LINES:
+            return None
+        if dates_in_line(text) or labelled_values(text):
+            continue  # the headline's date and byline lines
+        if "<a " in segment.lower() or len(_key(text)) > 80 or _SENTENCE_END.search(text):
+            return None
+        return text.strip(_TRIM) or None
+    return None
+
+
+def add_heading_above_body(meta: PageMetadata | None, html: str, body: list[str]) -> None:
+    """Once the body is known: the line above it as a title candidate (``above_body``), for a
+    page whose headings show no headline."""
+    if meta is None or any(c.field == "title" and c.kind in ("h1", "dated_heading", "lone_h1") for c in meta.candidates):
+        return
+    if text := heading_above_body(html, body):
+        meta.candidates.append(Candidate("title", "above_body", text))
+
+
 _BLOG_URL = re.compile(r"^[a-z]+://(?:[^/]*\bblogs?\b[^/]*|[^/]+/blogs?)(?:/|$)", re.I)  # blog.51cto.com, x.pixnet.net/blog
 
 
@@ -783,11 +913,17 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] 
         cands.append(Candidate("title", headline_kind, _text(headline)))
     if headline is not None:
         zone, bylines = _zone(headline)
+        zone_lines: list[str] = []
+        at: list[int] = []  # where each line's candidates begin
         for el in zone:
             for line in _line_of(el):
                 if line not in seen:
                     seen.add(line)
+                    zone_lines.append(line)
+                    at.append(len(cands))
                     cands.extend(_line_candidates(line, "headline_line", year_hint))
+        for i, tile in reversed(_tile_dates(zone_lines)):
+            cands.insert(at[i], tile)  # (in the lines' order: a related list's dates come after it)
         for el in _above(headline):
             # Just above the headline some sites print the date; a weekday there is a top bar's.
             for line in _line_of(el):
@@ -1250,9 +1386,20 @@ def _resolve_date(
     name: str, cands: list[Candidate], site: SiteKnowledge | None, fetched: datetime | None, zone: str, out: Resolved, year_hint: int | None
 ) -> str | None:
     alive: list[tuple[Candidate, str]] = []
+    # A shown two-digit-year date ("24-5-13 17:07") that markup's reader took day first
+    # (htmldate: 2013-05-24): the same digits, not another date.
+    misread = {
+        _iso(2000 + int(m[3]), int(m[2]), int(m[1]))
+        for c in cands if c.line and c.kind in ("block", "headline_line")
+        for m in _SHORT_YEAR_DATE.finditer(unicodedata.normalize("NFKC", c.line))
+        if 1 <= int(m[3]) <= 31
+    }
     for c in cands:
         iso = _lead_iso(c.value, year_hint) if c.kind == "lead" else c.value
         if not iso:
+            continue
+        if c.kind == "markup" and iso in misread:
+            out.rejected[f"{name}/misread"] += 1
             continue
         day = date.fromisoformat(iso[:10])
         if day.year < 1990:
@@ -1435,6 +1582,10 @@ def _resolve_editor(cands: list[Candidate], site_names: tuple[str, ...], out: Re
 _EDITOR_LINE_KINDS = ("headline_line", "text_line", "byline", "element", "account", "block")
 
 
+# How a website names itself: 新聞網, 全球資訊網, 在线, 门户网站, 首页
+_SITE_NAME_WORD = re.compile(r"(?:[网網]|网站|網站|在线|在線|门户|門戶|首页|首頁)$")
+
+
 def _resolve_title(
     cands: list[Candidate], site: SiteKnowledge | None, site_names: tuple[str, ...], fallback: str | None, chinese: bool, out: Resolved
 ) -> str | None:
@@ -1447,6 +1598,13 @@ def _resolve_title(
         t = strip_title(value, affixes, site_names, chinese)
         if len(_key(t)) >= 2 and _key(t) not in site_keys and _key(t) not in affixes:
             cleaned[kind] = t
+    if cleaned.get("above_body") and not any(k in cleaned for k in ("h1", "dated_heading", "lone_h1")):
+        # A <title> that is a website's name ("中國廣播公司全球資訊網") when the page shows its
+        # headline only above the body: the site's name, not this article's.
+        for k in ("jsonld", "og", "title_tag"):
+            if k in cleaned and _SITE_NAME_WORD.search(cleaned[k]) and not _TITLE_SEP.search(titles[k]):
+                del cleaned[k]
+                out.rejected["title/site_name"] += 1
     h1, og, tag, ld = cleaned.get("h1"), cleaned.get("og"), cleaned.get("title_tag"), cleaned.get("jsonld")
     others = [t for t in (ld, og, tag) if t]
     heading = cleaned.get("heading")
@@ -1459,7 +1617,7 @@ def _resolve_title(
     elif heading and any(_key(o).startswith(_key(heading)) and len(_key(heading)) >= 0.6 * len(_key(o)) for o in others):
         pick, kind = heading, "heading"  # the body's heading, without what <title> adds (" 东区办事处_中山网")
     else:
-        for k in ("jsonld", "og", "title_tag", "heading"):
+        for k in ("jsonld", "og", "title_tag", "heading", "above_body"):
             if cleaned.get(k):
                 pick, kind = cleaned[k], k
                 break

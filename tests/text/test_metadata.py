@@ -501,3 +501,82 @@ def test_candidates_are_plain_picklable_strings():
     assert all(type(c.value) is str for c in meta.candidates)
     assert pickle.loads(pickle.dumps(meta)) == meta
     assert Candidate("published", "url", "2024-06-18") in meta.candidates
+
+
+def _above_body_page(title: str, above: str) -> tuple[str, list[str]]:
+    lead = "受強烈大陸冷氣團影響，明天白天北部低溫約只有13、14度，南部約17到19度。"
+    html = (
+        f"<html><head><title>{title}</title><meta property='og:title' content='-公視新聞網'><meta property='og:site_name' content='公視新聞網'></head><body>"
+        "<table><tr><td><a href='/'>首頁</a> <a href='/life'>生活</a></td></tr>"
+        f"<tr>{above}</tr><tr><td><div id='fb-root'></div><script>var a = '<td>x</td>';</script></td></tr>"
+        f"<tr><td><p class='Page'><img src='a.jpg'>{lead}</p><p>{lead}</p></td></tr></table></body></html>"
+    )
+    return html, [lead, lead]
+
+
+def test_a_headline_shown_only_above_the_body_wins_over_a_title_that_is_the_websites_name():
+    from pipelines.text.article_html import parse_html
+    from pipelines.text.metadata import add_heading_above_body, heading_above_body
+
+    html, body = _above_body_page("公共電視台 新聞網", "<td align='left'>中風年輕化 劉泰英14歲孫子腦溢血</td>")
+    assert heading_above_body(html, body) == "中風年輕化 劉泰英14歲孫子腦溢血"
+    meta = read_metadata(parse_html(html), "http://news.pts.test/detail.php?NEENO=1", html=html)
+    add_heading_above_body(meta, html, body)
+    got = resolve(meta, [], None, None, "Asia/Taipei")
+    assert got.title == "中風年輕化 劉泰英14歲孫子腦溢血"
+    assert got.provenance["title"] == "above_body" and got.rejected["title/site_name"] == 1
+    # Past its date line, its button row and its label: still the headline above the body.
+    html, body = _above_body_page("中國廣播公司全球資訊網", "<td><div class='tt26'>強烈大陸冷氣團明發威 愈晚愈冷</div>"
+                                  "<div class='tt27'>2014/12/11 18:58 報導</div><a href='#'>小</a> <a href='#'>大</a><div>字級大小：</div></td>")
+    assert heading_above_body(html, body) == "強烈大陸冷氣團明發威 愈晚愈冷"
+    # A link (a list's item, a breadcrumb) or a sentence right above the body is no headline.
+    assert heading_above_body(*_above_body_page("x", "<td><a href='/n/2'>另一則新聞的標題在這裡</a></td>")) is None
+    assert heading_above_body(*_above_body_page("x", "<td>這是一個很長的句子，並不是標題。</td>")) is None
+
+
+def test_a_title_that_is_a_headline_is_kept_over_the_line_above_the_body():
+    from pipelines.text.article_html import parse_html
+    from pipelines.text.metadata import add_heading_above_body
+
+    html, body = _above_body_page("強烈大陸冷氣團明發威 愈晚愈冷", "<td>節目表與即時新聞</td>")
+    meta = read_metadata(parse_html(html), "http://news.pts.test/detail.php?NEENO=1", html=html)
+    add_heading_above_body(meta, html, body)
+    assert resolve(meta, [], None, None, "Asia/Taipei").title == "強烈大陸冷氣團明發威 愈晚愈冷"
+
+
+def test_a_heading_that_goes_on_from_a_cut_title_is_the_headline_not_a_list_item_linking_to_the_page():
+    head = "年終平均1.38月 羨慕!科技業最高30個月 尾牙最期待藝人五月天 三成企業加碼辦"
+    full = head + "\u3000年終比去年多1.8天 獎金太低54%擬離職"
+    tree = lxml.html.fromstring(
+        f"<html><head><title>{head} - 台視新聞</title></head><body>"
+        f"<dl><dd class='PostTitle'><a href='/a.htm'>{head}</a></dd><dd class='PostTitle'><a href='/b.htm'>另一則新聞</a></dd></dl>"
+        f"<div id='Heading'>{full}</div><div>2014/12/12</div>{BODY}</body></html>"
+    )
+    assert resolved(tree, url="http://www.ttv.test/a.htm").title == full.replace("\u3000", " ")
+    # A block with the headline and its byline list goes on with metadata, not with the headline.
+    tree = lxml.html.fromstring(
+        f"<html><head><title>{head}-中国科普网</title></head><body><div class='detil-new-title'><div>{head}</div>"
+        f"<ul><li>来源：新华社</li><li>2023-12-01 14:43</li></ul></div>{BODY}</body></html>"
+    )
+    assert resolved(tree, url="http://www.kepu.test/a.htm").title == head
+
+
+def test_a_shown_time_keeps_the_gmt_or_utc_zone_its_line_names():
+    assert dates_in_line("By Sherif Saed, Wednesday, 20 November 2019 08:05 GMT") == [("published", "2019-11-20T08:05:00+00:00", False)]
+    assert dates_in_line("Published May 21, 2024 4:41 PM GMT-4") == [("published", "2024-05-21T16:41:00-04:00", True)]
+    assert dates_in_line("2019-11-20 08:05 (UTC+08:00)")[0][1] == "2019-11-20T08:05:00+08:00"
+    assert dates_in_line("发布时间：2019-11-20 08:05 来源：新华社")[0][1] == "2019-11-20T08:05:00"  # (no zone named: the site's)
+
+
+def test_an_h1_with_an_en_dash_agrees_with_the_titles_hyphen_and_json_ld_entities_are_read():
+    h1 = "Star Wars Jedi: Fallen Order review – shoots for the moon, lands among the stars"
+    tree = lxml.html.fromstring(
+        "<html><head><title>Star Wars Jedi: Fallen Order review - shoots for the moon, lands among the stars - VG247</title>"
+        '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Star Wars Jedi: Fallen Order review &#8211; shoots"}</script>'
+        f"</head><body><h1 class='title'>{h1}</h1><p>By Sherif Saed, Wednesday, 20 November 2019 08:05 GMT</p>{BODY}</body></html>"
+    )
+    meta = read_metadata(tree, "http://www.vg247.test/review")
+    assert any(c.kind == "jsonld" and c.value.endswith("review – shoots") for c in meta.of("title"))
+    got = resolve(meta, [], None, None, "Asia/Shanghai", chinese=False)
+    assert got.title == h1 and got.provenance["title"] == "h1"
+    assert got.published == "2019-11-20T08:05:00+00:00"
