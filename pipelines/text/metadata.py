@@ -377,7 +377,8 @@ _SPACED_SEP = re.compile(r"\s+(?:@|::|[|｜]|[-–—])\s+")  # (a blog's name b
 def find_headline_element(tree: lxml.html.HtmlElement, title_hints: list[str]) -> lxml.html.HtmlElement | None:
     """The element showing the headline: an <h1> (or h2/h3, or an element whose class names a
     title) whose text is one of the page's titles, or starts one. None when none matches."""
-    keys = [_key(t) for t in title_hints if t and len(_key(t)) >= 4]
+    keys = [_key(t) for t in title_hints if t and len(_key(t)) >= 4 and not _names_a_site(t)]
+    exact = [_key(t) for t in title_hints if t and len(_key(t)) >= 4 and _names_a_site(t)]  # (shown whole, or not at all)
     # What a title adds after its headline is the site's ("… :: 痞客邦 PIXNET ::"): its logo's <h1>
     # shows no headline.
     site_parts: set[str] = set()
@@ -395,18 +396,24 @@ def find_headline_element(tree: lxml.html.HtmlElement, title_hints: list[str]) -
             t = _key(_text(el))
             if len(t) < 4 or t.strip(_TRIM) in site_parts:
                 continue
-            if any(_same_headline(t, k) for k in keys) or _continues_title(t, heads):
+            if any(_same_headline(t, k) for k in keys) or t in exact or _continues_title(t, heads):
                 return el
             if tag == "h1" and fallback is None and len(t) <= 120 and not keys:
                 fallback = el
     linked = None
     for el in _TITLE_CLASS(tree):
         t = _key(_text(el))
-        if len(t) >= 4 and (any(_same_headline(t, k) for k in keys) or _continues_title(t, heads)):
+        if len(t) >= 4 and (any(_same_headline(t, k) for k in keys) or t in exact or _continues_title(t, heads)):
             if len(_key(_unlinked_text(el))) >= 4:
                 return el
             linked = linked if linked is not None else el  # (a list's item linking to the page: the headline if no other)
     return linked if linked is not None else fallback
+
+
+def _names_a_site(title: str) -> bool:
+    """A <title> of a few characters and no separator ("南生论坛") names the site, not an
+    article: a heading that starts with it is the logo's or a sidebar's."""
+    return len(_key(title)) <= 6 and not _TITLE_SEP.search(title)
 
 
 def _continues_title(shown: str, heads: list[str]) -> bool:
@@ -425,7 +432,7 @@ def _lone_h1(tree: lxml.html.HtmlElement, title_hints: list[str]) -> lxml.html.H
     if len(h1s) != 1 or body is None or len(_key(_text(h1s[0]))) > 120:
         return None
     shown = _key(body.text_content())
-    heads = [_key(_TITLE_SEP.split(t)[0]) for t in title_hints if t]
+    heads = [_key(_TITLE_SEP.split(t)[0]) for t in title_hints if t and not _names_a_site(t)]
     return None if any(len(h) >= 4 and h in shown for h in heads) else h1s[0]
 
 
@@ -890,6 +897,9 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] 
     hints = [c.value for c in metas if c.field == "title"] + [head_title] + list(title_hints or [])
     headline = find_headline_element(tree, hints)
     headline_kind = "h1"
+    named = [h for h in hints if h and len(_key(h)) >= 4]
+    if headline is not None and headline.tag == "h1" and named and all(_names_a_site(h) and _key(h) != _key(_text(headline)) for h in named):
+        headline_kind = "lone_h1"  # (the page's first <h1> where every title names only the site: "南生论坛")
     if headline is None and (headline := _lone_h1(tree, hints)) is not None:
         keys = [_key(h) for h in hints if h and len(_key(h)) >= 4]
         # (one a title names after all, skipped as the site's part of it, is shown as before)

@@ -580,3 +580,16 @@ def test_an_h1_with_an_en_dash_agrees_with_the_titles_hyphen_and_json_ld_entitie
     got = resolve(meta, [], None, None, "Asia/Shanghai", chinese=False)
     assert got.title == h1 and got.provenance["title"] == "h1"
     assert got.published == "2019-11-20T08:05:00+00:00"
+
+
+def test_a_title_that_names_only_the_site_matches_no_sidebar_heading_and_the_one_h1_is_the_headline():
+    tree = lxml.html.fromstring(
+        "<html><head><title>南生论坛</title></head><body><div class='logo'>南生论坛</div>"
+        "<h1>南生运营的理念（商用）</h1><div class='author'>马亮南生</div>" + BODY +
+        "<ul><li><h4 class='ant-list-item-meta-title'><span>南生论坛SpringBoot版本</span></h4></li></ul></body></html>"
+    )
+    got = resolved(tree, url="http://www.nansheng.test/article/2")
+    assert got.title == "南生运营的理念（商用）" and got.provenance["title"] == "lone_h1"
+    # A short title that is the article's own, shown whole, is still its headline.
+    tree = lxml.html.fromstring(f"<html><head><title>商标审查标准</title></head><body><h2>商标审查标准</h2>{BODY}</body></html>")
+    assert resolved(tree, url="http://patent.bbscloud.test/info/1").title == "商标审查标准"
