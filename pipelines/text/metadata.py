@@ -21,6 +21,7 @@ import hashlib
 import re
 import unicodedata
 from bisect import bisect_right
+from itertools import islice
 from html import unescape
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -631,6 +632,8 @@ _LABELLED = [
     ("authors", re.compile(r"(?:^|[●■◆▲◎★※\s(（])(?:作者|筆者|笔者)\s*[:：]?\s*(?![為为是係系現现曾])([\u4e00-\u9fff·]{2,4})[，,]")),
     # "本报记者张三", "聯合報 記者林宸誼／即時報導": a reporter's name follows 记者 without a colon
     ("authors", re.compile(r"(?:记者|記者|通讯员|通訊員)\s*(" + r"[\u4e00-\u9fff·]{2,5}(?:[\s、]+[\u4e00-\u9fff·]{2,5}){0,3}" + r")(?=[\s／/╱)）〕】]|报道|報導|報道|报导|$)")),
+    # A compilation's credit closing the text: "(综合整理自澎湃新闻、智东西、雷锋网等)"
+    ("source", re.compile(r"^[(（【\[]?(?:综合整理自|綜合整理自|整理自|综合自|綜合自|编译自|編譯自)\s*([^()（）【】\[\]]{2,40}?)[)）】\]]?$")),
     # "中央社 澎湖縣28日電", "新华社北京3月5日电": the agency whose dispatch it is
     ("source", re.compile(r"(?:^|[\s(（【〔])([\u4e00-\u9fff]{1,6}(?:社|报|報|网|網|台|新闻|新聞))\s*[\u4e00-\u9fff]{2,6}?(?:\d{1,2}月)?\d{1,2}日[电電]")),
     # "澎湃新闻记者 段彦超", "聯合報 記者…": the outlet the reporter writes for
@@ -751,6 +754,7 @@ def _above(headline: lxml.html.HtmlElement, limit: int = 3) -> list[lxml.html.Ht
 _RAW_LABELS = (
     "作者", "来源", "來源", "编辑", "編輯", "责编", "責編", "记者", "記者", "发布", "發布", "發佈", "发表", "發表", "稿源",
     "出处", "出處", "撰文", "执笔", "執筆", "楼主", "樓主", "博主", "更新", "时间", "時間", "日期",
+    "整理自", "综合自", "綜合自", "编译自", "編譯自",
 )
 _RAW_LABEL = re.compile("|".join(_RAW_LABELS))  # (literal alternatives: one fast scan)
 # (and a two-digit year with its time: "24-5-13 17:07" under a Weibo post's account)
@@ -984,6 +988,12 @@ def _line_of(el: lxml.html.HtmlElement) -> list[str]:
     return out
 
 
+# A self-media account with its platform's badge: the outlet that posted, not a writer
+_PLATFORM_ACCOUNT = re.compile(r"^(\S.{0,19}?)\s*(?:企鹅号|企鵝號|头条号|頭條號|百家号|百家號|大风号|大風號|网易号|網易號|搜狐号|搜狐號|一点号|一點號|澎湃号|澎湃號|公众号|公眾號)$")
+# WeChat's markup for the official account that published the post (rich_media_meta_nickname, js_name)
+_ACCOUNT_MARKUP = re.compile(r"rich_media_meta_nickname|(?<![a-z])js_name(?![a-z_])")
+
+
 def _byline_element(el: lxml.html.HtmlElement) -> list[Candidate]:
     """What an element whose class names a byline (author, username, editor, source) says."""
     marker = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("itemprop"), el.get("rel"))))
@@ -998,6 +1008,10 @@ def _byline_element(el: lxml.html.HtmlElement) -> list[Candidate]:
     labelled = labelled_values(t)
     if labelled:
         return [Candidate(name, "element", value) for name, value in labelled]
+    if m := _PLATFORM_ACCOUNT.match(t):
+        return [Candidate("source", "element", m.group(1))]  # "扬眼 企鹅号": a media account on a portal
+    if any(_ACCOUNT_MARKUP.search(" ".join(filter(None, (a.get("class"), a.get("id"))))) for a in (el, *islice(el.iterancestors(), 3))):
+        return [Candidate("source", "element", t)]  # a WeChat post's official account (公众号)
     if _SOURCE_ELEMENT_NAME.search(marker) and not _AUTHOR_ELEMENT_NAME.search(marker):
         # (an outlet's name is short: "苹果发布新iPhone 11：配6种颜色" in a video's source box is a title)
         return [] if dates_in_line(t) or len(t) > 20 or re.search(r"[：:，,。！？!?]", t) else [Candidate("source", "element", t)]

@@ -593,3 +593,20 @@ def test_a_title_that_names_only_the_site_matches_no_sidebar_heading_and_the_one
     # A short title that is the article's own, shown whole, is still its headline.
     tree = lxml.html.fromstring(f"<html><head><title>商标审查标准</title></head><body><h2>商标审查标准</h2>{BODY}</body></html>")
     assert resolved(tree, url="http://patent.bbscloud.test/info/1").title == "商标审查标准"
+
+
+def test_a_platform_account_and_a_wechat_official_account_are_the_source_not_the_writer():
+    tree = page(under="<div><a class='author' href='//new.qq.test/omn/author/5183008'><div>扬眼</div><span class='qiehao'>企鹅号</span></a></div>",
+                body=BODY + "<p>扬子晚报记者 张楠</p>")
+    got = resolved(tree, extra=text_candidates("正文。\n扬子晚报记者 张楠"))
+    assert got.source == "扬眼" and got.authors == ["张楠"]
+    wechat = page(h1="三星 Galaxy S20 系列手机正式发布", title="三星 Galaxy S20 系列手机正式发布", under=(
+        "<span class='rich_media_meta rich_media_meta_nickname' id='profileBt'><a href='javascript:void(0);' id='js_name'>"
+        "<strong class='profile_nickname'>爱否科技</strong></a></span>"))
+    got = resolved(wechat, url="https://mp.weixin.qq.test/s/abc")
+    assert got.source == "爱否科技" and got.authors == []
+
+
+def test_a_compilations_closing_credit_names_its_sources():
+    got = resolved(page(body=BODY + "<p><strong>(综合整理自澎湃新闻、智东西、雷锋网等)</strong></p>"))
+    assert got.source == "澎湃新闻、智东西、雷锋网等"
