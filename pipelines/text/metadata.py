@@ -632,6 +632,8 @@ _LABELLED = [
     ("authors", re.compile(r"(?:^|[●■◆▲◎★※\s(（])(?:作者|筆者|笔者)\s*[:：]?\s*(?![為为是係系現现曾])([\u4e00-\u9fff·]{2,4})[，,]")),
     # "本报记者张三", "聯合報 記者林宸誼／即時報導": a reporter's name follows 记者 without a colon
     ("authors", re.compile(r"(?:记者|記者|通讯员|通訊員)\s*(" + r"[\u4e00-\u9fff·]{2,5}(?:[\s、]+[\u4e00-\u9fff·]{2,5}){0,3}" + r")(?=[\s／/╱)）〕】]|报道|報導|報道|报导|$)")),
+    # A forum's thread starter marked beside the name: "小诺抓 (楼主) 10月前"
+    ("authors", re.compile(r"(?:^|\s)([^\s()（）:：]{2,20}?)\s*[(（]\s*(?:楼主|樓主)\s*[)）]")),
     # A compilation's credit closing the text: "(综合整理自澎湃新闻、智东西、雷锋网等)"
     ("source", re.compile(r"^[(（【\[]?(?:综合整理自|綜合整理自|整理自|综合自|綜合自|编译自|編譯自)\s*([^()（）【】\[\]]{2,40}?)[)）】\]]?$")),
     # "中央社 澎湖縣28日電", "新华社北京3月5日电": the agency whose dispatch it is

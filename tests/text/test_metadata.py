@@ -610,3 +610,12 @@ def test_a_platform_account_and_a_wechat_official_account_are_the_source_not_the
 def test_a_compilations_closing_credit_names_its_sources():
     got = resolved(page(body=BODY + "<p><strong>(综合整理自澎湃新闻、智东西、雷锋网等)</strong></p>"))
     assert got.source == "澎湃新闻、智东西、雷锋网等"
+
+
+def test_a_forums_thread_starter_marked_beside_a_name_is_the_author():
+    tree = lxml.html.fromstring(
+        "<html><head><title>南生论坛</title></head><body><div class='topic'><p>今天面试又挂了，大家有什么建议吗？</p></div>"
+        "<div class='comment'><span class='ant-comment-content-author-name'><a class='username'> 小诺抓 <span> (楼主)</span>"
+        "<small class='time'>10月前</small></a></span><p>谢谢大家</p></div></body></html>"
+    )
+    assert resolved(tree, url="http://www.nansheng.test/topic/1").authors == ["小诺抓"]
