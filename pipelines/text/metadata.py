@@ -224,6 +224,8 @@ _LEAD_DATE = re.compile(
 _DISPATCH_CREDIT = re.compile(
     r"^[(（【]?[\u4e00-\u9fff]{1,6}?(?:記者|记者)((?:[\u4e00-\u9fff·]{2,3}、)*[\u4e00-\u9fff·]{2,3})[\u4e00-\u9fff]{2,4}(?:\d{1,2}月)?\d{1,2}日(?:專|专)?[電电]"
 )
+# A lead's credit in brackets after 讯/电 and no date: "本站讯（职工通讯员 李琴雯 刘会）", "本报讯（记者 张三）"
+_LEAD_CREDIT = re.compile(r"^[^\s(（]{0,12}?(?:讯|訊)\s*[(（]([^()（）]{2,60})[)）]")
 # A WeChat post reposted, its credit line first: "原创： 路闻卓立编译 人民币交易与研究"
 _ORIGINAL_BY = re.compile(r"^(?:原创|原創)\s*[:：]\s*(\S.{1,38})$")
 # A repost's origin in its opening lines: "本文分享自华为云社区《Karmada…》，作者：…"
@@ -634,6 +636,9 @@ _LABELLED = [
     ("authors", re.compile(r"(?:记者|記者|通讯员|通訊員)\s*(" + r"[\u4e00-\u9fff·]{2,5}(?:[\s、]+[\u4e00-\u9fff·]{2,5}){0,3}" + r")(?=[\s／/╱)）〕】]|报道|報導|報道|报导|$)")),
     # A forum's thread starter marked beside the name: "小诺抓 (楼主) 10月前"
     ("authors", re.compile(r"(?:^|\s)([^\s()（）:：]{2,20}?)\s*[(（]\s*(?:楼主|樓主)\s*[)）]")),
+    # A licensed repost's origin when an outlet licensed it: "本文为百略网授权网易财经《亦观察》发布",
+    # "本文由虎嗅网授权转载" (a writer licenses too: "本文为康斯坦丁授权…" names the author)
+    ("source", re.compile(r"(?:^|[\s(（【])本文(?:为|為|由|经|經)\s*([^\s，,。、《》“”:：]{1,18}?(?:网|網|报|報|社|台|杂志|雜誌|周刊|週刊|传媒|傳媒|新闻|新聞|媒体|媒體))\s*(?:独家|獨家)?(?:授权|授權)")),
     # A compilation's credit closing the text: "(综合整理自澎湃新闻、智东西、雷锋网等)"
     ("source", re.compile(r"^[(（【\[]?(?:综合整理自|綜合整理自|整理自|综合自|綜合自|编译自|編譯自)\s*([^()（）【】\[\]]{2,40}?)[)）】\]]?$")),
     # "中央社 澎湖縣28日電", "新华社北京3月5日电": the agency whose dispatch it is
@@ -756,7 +761,7 @@ def _above(headline: lxml.html.HtmlElement, limit: int = 3) -> list[lxml.html.Ht
 _RAW_LABELS = (
     "作者", "来源", "來源", "编辑", "編輯", "责编", "責編", "记者", "記者", "发布", "發布", "發佈", "发表", "發表", "稿源",
     "出处", "出處", "撰文", "执笔", "執筆", "楼主", "樓主", "博主", "更新", "时间", "時間", "日期",
-    "整理自", "综合自", "綜合自", "编译自", "編譯自",
+    "整理自", "综合自", "綜合自", "编译自", "編譯自", "授权", "授權",
 )
 _RAW_LABEL = re.compile("|".join(_RAW_LABELS))  # (literal alternatives: one fast scan)
 # (and a two-digit year with its time: "24-5-13 17:07" under a Weibo post's account)
@@ -1077,6 +1082,9 @@ def text_candidates(text: str) -> list[Candidate]:
             break
     for line in (text or "").split("\n")[:2]:
         norm = unicodedata.normalize("NFKC", line).strip()
+        if (m := _LEAD_CREDIT.match(norm)) and (names := [v for n, v in labelled_values(m.group(1)) if n == "authors"]):
+            out.append(Candidate("authors", "lead", names[0], line=norm[: m.end()]))  # "本站讯（职工通讯员 李琴雯 刘会）"
+            break
         if m := _DISPATCH_CREDIT.match(norm):
             out.append(Candidate("authors", "lead", m.group(1), line=norm[: m.end()]))
             break

@@ -7,7 +7,7 @@ import lxml.html
 import pytest
 
 from pipelines.text.metadata import (
-    Candidate, SiteKnowledge, dates_in_line, join_authors, person_names, read_metadata, resolve, strip_title,
+    Candidate, SiteKnowledge, dates_in_line, join_authors, labelled_values, person_names, read_metadata, resolve, strip_title,
     text_candidates,
 )
 
@@ -619,3 +619,20 @@ def test_a_forums_thread_starter_marked_beside_a_name_is_the_author():
         "<small class='time'>10月前</small></a></span><p>谢谢大家</p></div></body></html>"
     )
     assert resolved(tree, url="http://www.nansheng.test/topic/1").authors == ["小诺抓"]
+
+
+def test_a_leads_bracketed_credit_after_xun_names_its_writers():
+    got = text_candidates("本站讯（职工通讯员 李琴雯 刘会）为深入推进党建与业务工作紧密结合，弘扬我院中药特色。\n第二段。")
+    assert [(c.kind, c.value) for c in got if c.field == "authors"] == [("lead", "李琴雯 刘会")]
+    got = text_candidates("本报讯（记者叶婉）近日，“心成长”青少年心理健康服务项目在北京市青年宫正式启动。")
+    assert [c.value for c in got if c.field == "authors"] == ["叶婉"]
+    assert not [c for c in text_candidates("本报讯（2024年5月17日）近日，项目启动。") if c.field == "authors"]
+
+
+def test_a_licensed_reposts_origin_is_its_source():
+    body = BODY + "<p><font>本文为百略网授权网易财经《亦观察》发布，转载请注明出处。本文仅为作者观点，不代表网易立场。</font></p>"
+    assert resolved(page(body=body)).source == "百略网"
+    assert labelled_values("本文由虎嗅网授权转载")[0] == ("source", "虎嗅网")
+    assert not labelled_values("版权所有 未经授权禁止转载")
+    # A writer licenses their column too: then the name is the author's, not a source.
+    assert not [v for n, v in labelled_values("本文为康斯坦丁授权网易财经《亦观察》发布") if n == "source"]
