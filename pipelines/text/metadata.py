@@ -315,6 +315,26 @@ def _jsonld(tree: lxml.html.HtmlElement) -> list[Candidate]:
     return out
 
 
+_HANDLE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{2,39}$")
+_LINKS = etree.XPath("//a[@href]")
+
+
+def _shown_names(tree: lxml.html.HtmlElement, cands: list[Candidate]) -> list[Candidate]:
+    """JSON-LD's or a meta tag's author given as a username ("m0_66248056"), as the page shows
+    the writer: the name its links to that user's page carry ("我有一些感想……")."""
+    handles = {c.value for c in cands if c.field == "authors" and _HANDLE.match(c.value)}
+    if not handles:
+        return cands
+    shown: dict[str, str] = {}
+    for a in _LINKS(tree):
+        tail = (a.get("href") or "").split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+        if tail in handles and tail not in shown:
+            name = _WS.sub(" ", _text(a) or a.get("title") or "").strip(" :：")
+            if name and name != tail and len(name) <= 30 and not _HANDLE.match(name):
+                shown[tail] = name
+    return [Candidate(c.field, c.kind, shown[c.value]) if c.field == "authors" and c.value in shown else c for c in cands]
+
+
 def _metas(tree: lxml.html.HtmlElement) -> tuple[list[Candidate], list[str]]:
     out: list[Candidate] = []
     site_names: list[str] = []
@@ -898,7 +918,7 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] 
     meta = PageMetadata()
     cands = meta.candidates
     metas, site_names = _metas(tree)
-    structured = _jsonld(tree) + metas + _times(tree)
+    structured = _shown_names(tree, _jsonld(tree) + metas) + _times(tree)
     if iso := url_date(url):
         structured.append(Candidate("published", "url", iso))
     years = [int(c.value[:4]) for c in structured if c.field in ("published", "modified")]

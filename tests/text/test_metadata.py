@@ -636,3 +636,13 @@ def test_a_licensed_reposts_origin_is_its_source():
     assert not labelled_values("版权所有 未经授权禁止转载")
     # A writer licenses their column too: then the name is the author's, not a source.
     assert not [v for n, v in labelled_values("本文为康斯坦丁授权网易财经《亦观察》发布") if n == "source"]
+
+
+def test_a_username_in_json_ld_is_read_as_the_name_the_pages_links_to_that_user_show():
+    tree = lxml.html.fromstring(
+        '<html><head><title>微积分入门（真的很入门）-CSDN博客</title><script type="application/ld+json">'
+        '{"@type":"BlogPosting","headline":"微积分入门（真的很入门）","author":{"@type":"Person","name":"m0_66248056"}}</script></head>'
+        "<body><h1>微积分入门（真的很入门）</h1><a class='profile-href' href='https://blog.csdn.test/m0_66248056'>"
+        f"<img src='a.jpg'><span class='profile-name'> 我有一些感想 </span></a>{BODY}</body></html>"
+    )
+    assert resolved(tree, url="https://blog.csdn.test/m0_66248056/article/details/1").authors == ["我有一些感想"]
