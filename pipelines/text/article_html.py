@@ -724,7 +724,8 @@ def extract_article(
     links = link_texts(tree)
     date_hint = structured_date(tree, url)
     og = og_title(tree)  # (before trafilatura, which changes the tree)
-    metadata = read_metadata(tree, url, [str(og)] if og else None, html)
+    thread_post = first_post(tree)  # (a forum thread's: its writer is the page's author)
+    metadata = read_metadata(tree, url, [str(og)] if og else None, html, thread_post)
     if config.include_tables:
         unwrap_layout_tables(tree)
     prune_offscreen(tree)
@@ -737,7 +738,11 @@ def extract_article(
     walk = scan_page(tree) if config.record else None
     record = read_record(tree, url, clean_title(str(og) if og else None, tree), config.markdown, walk) if walk else None
     join_hard_wrapped(tree, walk.nodes if walk else None)
-    post = first_post(tree)
+    # The same post, unless the pruning above removed it: the steps between only take elements
+    # and text away or rewrap it, so no other post body can have become the first with text.
+    post = thread_post if thread_post is not None and thread_post.getroottree().getroot() is tree.getroottree().getroot() and _WS.sub("", thread_post.text_content()) else None
+    if post is None and thread_post is not None:
+        post = first_post(tree)
     if post is not None:
         # A forum thread: its first post is the article, whatever trafilatura would weigh
         # (the replies with it, or the footer when the post is one line in a cell).

@@ -80,3 +80,37 @@ def post_lines(post: lxml.html.HtmlElement) -> str:
             el.text = "\n" + (el.text or "")
     lines = (_WS.sub(" ", line).strip() for line in post.text_content().split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+# A byline's element among a post's own parts (Discuz! 6's td.postauthor, Discuz! X's div.authi,
+# vBulletin's and phpBB's a.username, Tieba's p_author_name, Flarum's PostUser-name)
+_AUTHOR_PART = re.compile(r"author(?!ity)|user-?_?name|(?<![a-z])uname|poster|authi|PostUser", re.I)
+_PROFILE_HREF = re.compile(r"[?&]uid=\d|/(?:u|user|users|member|members|space|people|home|profile)/|space-uid-|mod=space|space\.php", re.I)
+_MAX_LEVELS = 8  # how far up from the post body its own container is looked for
+
+
+def post_author(post: lxml.html.HtmlElement) -> str | None:
+    """The writer of the thread's first post: the link to a profile in a byline of the post's
+    own container (the nearest ancestor of its body that holds one before the body and no
+    second post). None when the engine's markup shows none."""
+    marks = {(post.tag, post.get("class"))}
+    el = post
+    for _ in range(_MAX_LEVELS):
+        el = el.getparent()
+        if el is None:
+            return None
+        if sum(1 for x in el.iter(post.tag) if (x.tag, x.get("class")) in marks) > 1:
+            return None  # (up past the post: its container holds the replies too)
+        for part in el.iter():
+            if part is post:
+                break  # (a byline after the body is a reply's, or the post's footer)
+            if not isinstance(part.tag, str) or not _AUTHOR_PART.search(" ".join(filter(None, (part.get("class"), part.get("id"))))):
+                continue
+            # (the link to the writer's profile: not the part's buttons, "只看该作者", nor its "发表于 …")
+            pick = next((a for a in part.iter("a") if _PROFILE_HREF.search(a.get("href") or "") and _WS.sub("", a.text_content())), None)
+            if pick is None:
+                continue
+            name = _WS.sub(" ", pick.text_content()).strip()
+            if 1 <= len(name) <= 40:
+                return name
+    return None

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 import lxml.html
 from lxml import etree
 
+from pipelines.text.forum import post_author
 from pipelines.text.ruby import remove_flattened_pinyin
 
 _WS = re.compile(r"\s+")
@@ -45,7 +46,7 @@ _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")  # zero-width and 
 # one, and a bare date in some block of the page least.
 DATE_WEIGHTS = {"headline_line": 3.0, "jsonld": 3.0, "meta": 3.0, "text_line": 1.5, "time": 2.0, "lead": 2.0, "block": 0.5, "url": 1.0, "feed": 1.0, "markup": 1.0}
 CUE_WEIGHT = 1.5
-PEOPLE_KINDS = ("headline_line", "text_line", "byline", "lead", "jsonld", "element", "account", "block", "meta")
+PEOPLE_KINDS = ("post", "headline_line", "text_line", "byline", "lead", "jsonld", "element", "account", "block", "meta")
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class PageMetadata:
     site_names: tuple[str, ...] = ()  # og:site_name, application-name: never an author or a title
     title_tag: str | None = None
     blog: bool = False  # a blog's page: its site's name is the blogger's (never a title, may be the author)
+    forum: bool = False  # a forum thread's page (its engine's post markup): the board's lines credit no editor
 
     def of(self, name: str) -> list[Candidate]:
         return [c for c in self.candidates if c.field == name]
@@ -912,11 +914,19 @@ def _domain_name(url: str) -> list[str]:
     return [labels[-1]] if labels and len(labels[-1]) >= 3 and labels[-1].isalpha() else []
 
 
-def read_metadata(tree: lxml.html.HtmlElement, url: str, title_hints: list[str] | None = None, html: str | None = None) -> PageMetadata:
+def read_metadata(
+    tree: lxml.html.HtmlElement, url: str, title_hints: list[str] | None = None, html: str | None = None,
+    post: lxml.html.HtmlElement | None = None,
+) -> PageMetadata:
     """Every metadata candidate of one page. Call before extraction changes the tree. ``html``:
-    the page the tree was parsed from (serialised from the tree when not given)."""
+    the page the tree was parsed from (serialised from the tree when not given); ``post``: a
+    forum thread's first post (``pipelines.text.forum.first_post``), whose writer it names."""
     meta = PageMetadata()
     cands = meta.candidates
+    if post is not None:
+        meta.forum = True
+        if name := post_author(post):
+            cands.append(Candidate("authors", "post", name, cue=True))  # (a username: taken whole)
     metas, site_names = _metas(tree)
     structured = _shown_names(tree, _jsonld(tree) + metas) + _times(tree)
     if iso := url_date(url):
@@ -1538,7 +1548,8 @@ def resolve(
         out.modified = None  # a "modified" before the publication is a misread line
     out.title = _resolve_title(cands, site, site_names, fallback_title, chinese, out)
     out.authors, outlet_bylines = _resolve_authors(cands, () if meta is not None and meta.blog else site_names, out)
-    out.editor = _resolve_editor([c for c in cands if c.field == "editor"], site_names, out)
+    # (a thread page's lines outside the post are the board's: "版主/编辑：" lists its moderators)
+    out.editor = _resolve_editor([c for c in cands if c.field == "editor" and not (meta is not None and meta.forum and c.kind == "block")], site_names, out)
     out.source = _resolve_source([c for c in cands if c.field == "source"] + outlet_bylines, out)
     return out
 
@@ -1560,7 +1571,7 @@ def _resolve_authors(cands: list[Candidate], not_authors: tuple[str, ...], out: 
             continue
         if cand.kind == "account" and not _dates_the_article(cand.line, out.published, day_shown=cand.cue):
             continue  # "私募部分个股现买点 2015/07/04": a related story's title and date
-        handle = cand.kind == "element" and cand.cue  # (a username linked to its profile)
+        handle = cand.kind in ("element", "post") and cand.cue  # (a username linked to its profile)
         names = person_names(cand.value, not_authors + outlets, account=cand.kind == "account" or handle)
         if cand.kind == "account" and names.names and _site_channel(cand.value, not_authors):
             names = Names([], ["site_name"])  # "新浪娱乐" on 新浪网, "腾讯音乐" on 腾讯网: the site's channel

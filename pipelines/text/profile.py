@@ -43,6 +43,7 @@ from pipelines.text.article_html import (
     RECOMMEND_CLASS_ID, SOFT_404, ExtractConfig, ExtractedArticle, headline, in_aside, og_title, page_lang,
     link_texts, coverage, is_link_line, find_canonical, structured_date, text_weight,
 )
+from pipelines.text.forum import first_post
 from pipelines.text.metadata import add_heading_above_body, read_metadata
 from pipelines.text.normalise import is_chinese_text
 from pipelines.text.record import finish_record, read_record
@@ -357,7 +358,7 @@ def fast_extract(
         return None, "no_title", locator
     if SOFT_404.search(head_title) or SOFT_404.search(title or ""):
         return None, "soft_404", locator
-    metadata = read_metadata(tree, url, [str(og)] if og else None, html)
+    metadata = read_metadata(tree, url, [str(og)] if og else None, html, first_post(tree))
     add_heading_above_body(metadata, html, lines)
     return ExtractedArticle(
         title=title,

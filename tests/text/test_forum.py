@@ -88,3 +88,26 @@ def test_a_thread_read_in_auto_mode_is_no_list_of_posts(chain):
     item = chain.page((FORUM_BLOG / "html" / "csolbbs__1.html").read_bytes(), {},
                       "https://csolbbs.tiancity.com/forum.php?mod=viewthread&tid=38672", url_is_article=None, discovered_via="sitemap")
     assert item.text == (FORUM_BLOG / "gold" / "csolbbs__1.txt").read_text(encoding="utf-8").strip()
+
+
+def _discuz6_post(pid: int, uid: int, name: str, status: str, text: str) -> str:
+    # Discuz! 6: the writer's cell (td.postauthor: profile link, status line, buttons) beside the post body
+    return (f"<table id='pid{pid}'><tr><td class='postauthor'><cite><a href='space.php?uid={uid}' id='userinfo{pid}'>{name}</a></cite>"
+            f"<p class='customstatus'>{status}</p><ul><li><a href='pm.php?action=send&uid={uid}'>发短消息</a></li></ul></td>"
+            f"<td class='postcontent'><div class='postinfo'>发表于 2009-10-13 15:07 <a href='viewthread.php?tid=1&authorid={uid}'>只看该作者</a></div>"
+            f"<div class='t_msgfont' id='postmessage_{pid}'>{text}</div></td></tr></table>")
+
+
+def test_the_first_posts_writer_is_read_from_its_engines_byline_not_a_replys_or_a_status_line():
+    from pipelines.text.article_html import parse_html
+    from pipelines.text.forum import post_author
+
+    html = _thread(_discuz6_post(280093, 2311, "空空追梦", "我有一利刃，名曰鲁迅锋", "央视再战谷歌，高也因身体原因缺席演出。"),
+                   _discuz6_post(280094, 77, "散光", "昔攵光 吾射不亦精乎", "顶。"))
+    tree = parse_html(html)
+    assert post_author(first_post(tree)) == "空空追梦"
+    # Through the crawl's chain: the writer, and no editor from the board's moderator line.
+    html = html.replace("<div id='postlist'>", "<div class='moderators'>版主 编辑：张书记、上肛上腺、抑扬</div><h1>央视再战谷歌</h1><div id='postlist'>")
+    item = build_stage_chain({"TEMPLATE_ENABLED": False}).page(html.encode(), {"Content-Type": ["text/html; charset=utf-8"]},
+                                                               "http://www.bbs.test/viewthread.php?tid=1", site="bbs", url_is_article=True)
+    assert item.authors == ["空空追梦"] and item.editor is None
