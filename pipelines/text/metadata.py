@@ -83,7 +83,9 @@ class PageMetadata:
 # Dates -------------------------------------------------------------------------------------
 _DATE_TEXT = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?"
-    r"(?:\s*(?:T|\s|&nbsp;)?\s*(?:(?:HKT|CST|TWT|BJT)\s*)?(\d{1,2})\s*[:：时時]\s*(\d{2})(?:\s*[:：分]\s*(\d{2}))?)?"
+    # (a half of the day before the time, a weekday before it: "2024年5月20日週一 下午2:05"; a
+    # weekday alone before a time stays out: a top bar's clock is no publication)
+    r"(?:\s*(?:T|\s|&nbsp;)?\s*(?:(?:星期|週|周|礼拜|禮拜)[一二三四五六日天]\s*(?=上午|下午|中午|晚上|凌晨|早上))?(?:上午|下午|中午|晚上|凌晨|早上)?\s*(?:(?:HKT|CST|TWT|BJT)\s*)?(\d{1,2})\s*[:：时時]\s*(\d{2})(?:\s*[:：分]\s*(\d{2})(?:\.\d{1,9})?)?)?"
     r"(?:\s*(Z|[+-]\d{2}:?\d{2})(?!\d))?"
 )
 # A blog template's English date: "Dec 28 Sat 2013 00:28" (pixnet), "December 28, 2013 at 10:28 pm", "28 Dec 2013"
@@ -122,12 +124,13 @@ def _iso(y: int, mo: int, d: int, h: str | None = None, mi: str | None = None, s
 
 
 _PM = re.compile(r"\s*(?:pm|p\.m\.)(?![a-z])", re.I)
+_AFTERNOON = re.compile(r"(?:下午|晚上)\s*$")
 
 
 def _text_iso(m: re.Match, text: str) -> str | None:
     """A _DATE_TEXT match as ISO; "2014.12.13 01:06 pm" is 13:06."""
     hour = m[4]
-    if hour and int(hour) < 12 and _PM.match(text, m.end()):
+    if hour and int(hour) < 12 and (_PM.match(text, m.end()) or _AFTERNOON.search(text, m.start(), m.start(4))):
         hour = str(int(hour) + 12)
     return _iso(int(m[1]), int(m[2]), int(m[3]), hour, m[5], m[6], m[7])
 
@@ -441,6 +444,19 @@ def _names_a_site(title: str) -> bool:
     return len(_key(title)) <= 6 and not _TITLE_SEP.search(title)
 
 
+def _headline_text(headline: lxml.html.HtmlElement, title_hints: list[str]) -> str:
+    """The headline element's text; the part of it that a title shows when the element holds
+    more (a "播报文章" audio button inside <h1>, after the <span> with the headline)."""
+    whole = _text(headline)
+    keys = [_key(t) for t in title_hints if t and len(_key(t)) >= 4]
+    if any(k.startswith(_key(whole)) for k in keys):
+        return whole
+    for el in headline.iterdescendants():
+        if isinstance(el.tag, str) and len(t := _key(_text(el))) >= 4 and any(k.startswith(t) for k in keys):
+            return _text(el)
+    return whole
+
+
 def _continues_title(shown: str, heads: list[str]) -> bool:
     """The element shows a headline the title cut short: its text goes on from a title's head,
     and what follows is no date or metadata line (a block of the headline with its byline)."""
@@ -635,7 +651,7 @@ _OUTLET_LINE = re.compile(r"^[\u4e00-\u9fff]{2,10}(?:通讯社|通訊社|新闻�
 # "作者：茉莉", "记者 张三", "来源：新华社", "责任编辑：王五": value up to the next label or the end.
 _LABELS = {
     "authors": r"作者|撰文|撰稿|执笔|執筆|文字|记者|記者|通讯员|通訊員|发帖人|發帖人|楼主|樓主|博主|文\s*/|文/|文：",
-    "editor": r"责任编辑|責任編輯|责编|責編|编辑|編輯|值班编辑|值班編輯|实习编辑|實習編輯",
+    "editor": r"责任编辑|責任編輯|责编|責編|编辑|編輯|值班编辑|值班編輯|实习编辑|實習編輯|选稿|選稿",
     "source": r"(?:信息|稿件|文章|新闻|新聞|内容|內容|本文)?(?:来源|來源)|稿源|出处|出處|转载自|轉載自",
 }
 _NEXT_LABEL = (
@@ -690,11 +706,17 @@ def labelled_values(text: str) -> list[tuple[str, str]]:
     out = []
     photo = bool(_PHOTO_CREDIT.search(norm))  # "中新社记者 贾天勇 摄": the photographer, not the writer
     authors: list[str] = []
+    editors: list[str] = []
     for name, pattern in _LABELLED:
         if name == "authors":
             # "本报记者 王明 通讯员 李华": every role's names, in the line's order
             if not photo:
                 authors.extend(v for m in pattern.finditer(norm) if (v := _trim(m.group(1))) and v not in authors)
+            continue
+        if name == "editor":
+            # "编辑：倪仕轩 责任编辑：林涛": each credits an editor (the first form that reads any)
+            if not editors:
+                editors.extend(v for m in pattern.finditer(norm) if (v := _trim(m.group(1))) and v not in editors)
             continue
         if any(n == name for n, _ in out):
             continue
@@ -703,6 +725,8 @@ def labelled_values(text: str) -> list[tuple[str, str]]:
             if value:
                 out.append((name, value))
                 break
+    if editors:
+        out.insert(0, ("editor", " ".join(editors)))
     if authors:
         out.insert(0, ("authors", " ".join(authors)))
     m = _DISCUZ_POSTED.match(norm)
@@ -961,7 +985,7 @@ def read_metadata(
         headline = dated
         cands.append(Candidate("title", "dated_heading", _unlinked_text(dated)))
     elif headline is not None:
-        cands.append(Candidate("title", headline_kind, _text(headline)))
+        cands.append(Candidate("title", headline_kind, _headline_text(headline, hints)))
     if headline is not None:
         zone, bylines = _zone(headline)
         zone_lines: list[str] = []
@@ -1325,7 +1349,7 @@ def title_affixes(title: str) -> tuple[list[str], list[str]]:
     return parts[1:], parts[:1]
 
 
-_SECTION_NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·]{2,12}$")
+_SECTION_NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·]{2,12}$|^(?=.*[、《])[\u4e00-\u9fffA-Za-z·、《》]{4,16}$")  # (…_原文、翻译及赏析, …_《深海余烬》小说在线阅读)
 
 
 def strip_title(title: str, known_affixes: set[str], site_names: tuple[str, ...], chinese: bool) -> str:

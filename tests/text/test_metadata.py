@@ -646,3 +646,26 @@ def test_a_username_in_json_ld_is_read_as_the_name_the_pages_links_to_that_user_
         f"<img src='a.jpg'><span class='profile-name'> 我有一些感想 </span></a>{BODY}</body></html>"
     )
     assert resolved(tree, url="https://blog.csdn.test/m0_66248056/article/details/1").authors == ["我有一些感想"]
+
+
+def test_markup_times_with_fractions_keep_their_offset_and_afternoon_times_are_read():
+    from pipelines.text.metadata import parse_date
+
+    assert parse_date("2024-05-20T06:05:02.000Z") == "2024-05-20T06:05:02+00:00"
+    assert parse_date("2024-05-20T06:05:02.123+08:00") == "2024-05-20T06:05:02+08:00"
+    assert dates_in_line("2024年5月20日週一 下午2:05")[0][1] == "2024-05-20T14:05:00"
+    assert dates_in_line("2024年5月20日 上午9:05")[0][1] == "2024-05-20T09:05:00"
+    assert dates_in_line("2024年06月18日 星期二 10:25")[0][1] == "2024-06-18"  # (a top bar's clock stays a day)
+    tree = page(head='<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2024-05-20T06:05:02.000Z"}</script>',
+                under="<div>2024年5月20日週一 下午2:05</div>")
+    assert resolved(tree, fetched="2024-06-18T02:00:00+00:00").published == "2024-05-20T06:05:02+00:00"  # (the instant: 14:05 in Taipei)
+
+
+def test_a_headline_element_holding_a_button_gives_the_headline_part_and_every_editor_of_a_line_is_read():
+    tree = page(title="37岁丁俊晖身价过亿，住英国富人区_360快资讯",
+                h1="<span class='article__title'>37岁丁俊晖身价过亿，住英国富人区</span><div class='article-audio'>"
+                   "<div class='article-audio-btn'>播报文章</div><div class='article-audio-tip'>语音播报文章，释放双眼</div></div>")
+    assert resolved(tree).title == "37岁丁俊晖身价过亿，住英国富人区"
+    assert labelled_values("编辑：倪仕轩 责任编辑：林涛") == [("editor", "倪仕轩 林涛")]
+    assert labelled_values("选稿：许文杰") == [("editor", "许文杰")]
+    assert strip_title("第二章 失乡号的船长 _《深海余烬》小说在线阅读", set(), (), True) == "第二章 失乡号的船长"
