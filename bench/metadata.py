@@ -61,6 +61,13 @@ def names_key(names: list[str]) -> frozenset[str]:
     return frozenset(key(n) for n in names if key(n))
 
 
+def pages_folder(folder: Path) -> Path:
+    """Where a set's pages (html, gold) are: the folder itself, or the one its ``pages_from`` file
+    names (a set of labels only, for pages of a shared benchmark)."""
+    pointer = folder / "pages_from"
+    return (folder / pointer.read_text(encoding="utf-8").strip()).resolve() if pointer.exists() else folder
+
+
 def load_labels(folder: Path) -> dict[str, dict]:
     out = {}
     for path in sorted((folder / "fields").glob("*.json")):
@@ -155,7 +162,7 @@ def judge(label: dict, pred: dict) -> dict[str, bool | None]:
 
 def evaluate(folder: Path, cold: bool, anchors: bool = True) -> dict:
     labels = load_labels(folder)
-    pages = [p for p in load_dataset(folder) if p.id in labels]
+    pages = [p for p in load_dataset(pages_folder(folder)) if p.id in labels]
     if not pages:  # a folder with labels but no gold text (list pages only) is loaded by its html
         pages = []
     ours = Ours(cold=True, overrides={"TEMPLATE_ENABLED": False})
