@@ -90,6 +90,10 @@ LINE_PATTERNS: list[tuple[str, re.Pattern[str], int | None]] = [
     # Ranking items: a headline and its comment or reader count (男子高速逆行被查 评论18564条 /
     # 3 标题 1.2万人参与). A body sentence does not end on a count.
     ("ranking", re.compile(r"(?:评论|跟贴|跟帖|回复|回帖)\s*[:：]?\s*\d[\d.]*\s*万?\s*条?$|\d[\d.]*\s*万?\s*(?:条评论|条跟贴|人参与|人评论|跟贴|评论)$"), 60),
+    # Forum engines' edit notices inside a post: [ 本帖最后由 某人 于 2009-10-13 15:35 编辑 ] (Discuz!),
+    # 此帖被某人在2010-01-16 00:32重新编辑 (phpwind). The engine writes them, the author does not.
+    ("edit_notice", re.compile(r"^[(\[【]?\s*(?:本帖最后由\s*.{1,40}?\s*于\s*" + DATE + r"\s*" + TIME + r"?\s*编辑"
+                               r"|此帖被.{1,40}?在\s*" + DATE + r"\s*" + TIME + r"?\s*重新编辑)\s*[)\]】]?$"), 100),
     # A line that is only a date, or a date and a time
     ("dateline", re.compile(r"^" + DATE + r"(?:\s*" + TIME + r")?$"), 30),
 ]

@@ -52,6 +52,9 @@ def clf():
         ("\ufffd\ufffd\ufffd\ufffd", "garbled"),
         ("本作品采用《CC 协议》，转载必须注明作者和本文链接", "copyright"),
         ("本文采用知识共享署名 4.0 国际许可协议进行许可", "copyright"),
+        ("[ 本帖最后由 空空追梦 于 2009-10-13 15:35 编辑 ]", "edit_notice"),
+        ("本帖最後由 luugoo 於 2010-1-16 00:32 編輯", "edit_notice"),
+        ("此帖被小明在2010-01-16 00:32重新编辑", "edit_notice"),
     ],
 )
 def test_boilerplate_kinds(clf, line, kind):
@@ -76,6 +79,7 @@ def test_boilerplate_kinds(clf, line, kind):
         "本文来源于一项覆盖全国的网络调查，数据显示今年的增长率为3%。",
         "市民扫描公交站牌上的二维码，就能查询车辆实时到站信息。",
         "开源社区普遍采用CC协议和MIT协议，作者可以自行选择许可方式。",
+        "本帖最后由于篇幅所限，作者在2009年10月13日编辑时删去了一段。",
     ],
 )
 def test_body_sentences_stay(clf, sentence):
