@@ -125,6 +125,119 @@ def reveal_read_more(tree: lxml.html.HtmlElement) -> int:
     return len(revealed)
 
 
+# Copies of the text a reader sees once. KaTeX writes each formula twice: a MathML copy with
+# the TeX source for screen readers (span.katex-mathml, hidden by its stylesheet) beside the
+# rendering a reader sees (span.katex-html, aria-hidden="true" for the screen readers' sake).
+# trafilatura reads no stylesheet and drops aria-hidden boxes: it kept the MathML and its TeX
+# ("x 2 − 1 x^2-1"), and with the rendering where a site's markup lost the attribute, three
+# times. (MathJax's rendering is glyphs drawn by CSS, without text: its copy is all there is.)
+_KATEX_MATHML = etree.XPath("//body//*[contains(concat(' ', normalize-space(@class), ' '), ' katex-mathml ')]")
+# A code block's copy button ("Copy", 复制代码): its label is glued to the last code line.
+_CODE_BUTTONS = etree.XPath("//body//pre//button | //body//*[self::pre or self::code]/following-sibling::*[1][self::button]")
+_COPY_LABEL = re.compile(r"^\W*(?:copy(?: code)?|copied!?|复制(?:代码)?|拷贝|複製(?:代碼)?)\W*$", re.I)
+_HAN_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# An editor widget (mavon-editor, Editor.md, ByteMD ...) keeps the post's Markdown source in a
+# <pre> or <textarea> beside its rendering, and may render it twice more (preview, read mode,
+# an HTML-source box): the same Han text in disjoint boxes. A box counts from this many Han
+# characters on (a repeated sentence or caption is not a copy of the post).
+_COPY_MIN_HAN = 100
+_COPY_SOURCE_TAGS = ("pre", "textarea", "code")
+_COPY_BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "br")  # (a rendering's; a source has <br> lines)
+
+
+def _han_keys(root: lxml.html.HtmlElement) -> dict[lxml.html.HtmlElement, str]:
+    """Every element's Han characters, in text order, computed bottom-up in one walk."""
+    keys: dict[lxml.html.HtmlElement, str] = {}
+    for el in reversed(list(root.iter())):  # (children before their parent)
+        if not isinstance(el.tag, str):
+            continue
+        parts = ["".join(_HAN_CHAR.findall(el.text or ""))] if el.tag not in ("script", "style") else []
+        for child in el:
+            if isinstance(child.tag, str) and child.tag not in ("script", "style"):
+                parts.append(keys.get(child, ""))
+            parts.append("".join(_HAN_CHAR.findall(child.tail or "")))
+        keys[el] = "".join(parts)
+    return keys
+
+
+def _is_shown(el: lxml.html.HtmlElement) -> bool:
+    """Neither the element nor a box around it is styled ``display:none`` or is a ``noscript``
+    (a single-page app's server-rendered copy for readers without scripts) or ``template``."""
+    return not any(box.tag in ("noscript", "template") or _HIDDEN_STYLE.search(box.get("style") or "") for box in (el, *el.iterancestors()))
+
+
+def drop_text_copies(tree: lxml.html.HtmlElement) -> int:
+    """Remove the copies of text a reader sees once: KaTeX formulas' MathML (their rendering
+    is shown to trafilatura instead), code blocks' copy buttons, and an editor widget's extra copies of a post (its Markdown source, a second
+    rendering): of disjoint boxes holding the same Han text (100 characters or more, the source
+    in a ``pre``/``textarea`` or several blocks), the shown rendering with the most blocks stays.
+    Returns the boxes removed."""
+    doomed = list(_KATEX_MATHML(tree))
+    for mathml in doomed:
+        for rendering in mathml.itersiblings():
+            if "katex-html" in (rendering.get("class") or "").split():
+                rendering.attrib.pop("aria-hidden", None)
+    doomed += [b for b in _CODE_BUTTONS(tree) if _COPY_LABEL.match(b.text_content().strip()) or b.getparent().tag == "pre"]
+    body = tree.find(".//body")
+    if body is not None:
+        keys = _han_keys(body)
+        groups: dict[str, list[lxml.html.HtmlElement]] = {}
+        for el, key in keys.items():
+            if len(key) >= _COPY_MIN_HAN and el is not body:
+                groups.setdefault(key, []).append(el)
+        for key, members in groups.items():
+            if len(members) < 2:
+                continue
+            member_set = set(members)
+            outermost = [el for el in members if not any(a in member_set for a in el.iterancestors())]
+            # (a source box: its text is all in a pre/textarea, maybe wrapped in the editor's divs)
+            source = {el for el in outermost if any(keys.get(s) == key for s in el.iter(*_COPY_SOURCE_TAGS))}
+            blocks = {el: sum(1 for _ in el.iter(*_COPY_BLOCKS)) for el in outermost}
+            copies = [el for el in outermost if el in source or blocks[el] >= 2]
+            if len(copies) < 2:
+                continue
+            order = {el: i for i, el in enumerate(copies)}
+            keep = max(copies, key=lambda el: (_is_shown(el), el not in source, blocks[el], -order[el]))
+            doomed += [el for el in copies if el is not keep]
+    removed = 0
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()  # (its tail text belongs to the parent and stays)
+            removed += 1
+    return removed
+
+
+# Anchors that are no links: an anchor target (<h2><a id="_10"></a>痛点分析</h2>, how CSDN's and
+# most Markdown renderers' headings are written) and a heading's permalink glyph (<a href="#x">#</a>,
+# ¶). trafilatura judges a short block by its links' text: a block whose links have none is
+# deleted outright, in both modes (htmlprocessing.link_density_test), so these pages lost every
+# heading and every short paragraph that opens with an anchor. (An empty link that goes somewhere,
+# an icon of a share or reward box, stays: that rule deleting such boxes is right.)
+_PERMALINK_GLYPH = re.compile(r"^\s*[#¶§🔗]\s*$")
+_MEDIA = ("img", "svg", "picture", "video", "audio", "iframe", "object", "embed", "canvas")
+# A fragment of this page: "#_10", "#section-2"; not a script's "#" nor a single-page app's route ("#/u?s=x", "#!/post/1").
+_IN_PAGE = re.compile(r"^#(?![/!])\S")
+
+
+def _in_page(a: lxml.html.HtmlElement) -> bool:
+    return bool(_IN_PAGE.match((a.get("href") or "").strip()))
+
+
+def drop_empty_anchors(tree: lxml.html.HtmlElement) -> int:
+    """Remove anchor targets (links without an ``href``, text or media) and in-page permalink
+    glyphs (``<a href="#x">#</a>``, ``¶``); their tails stay. Returns the links removed."""
+    doomed = []
+    for a in _LINKS(tree):
+        text = a.text_content()
+        if _in_page(a) and _PERMALINK_GLYPH.match(text):
+            doomed.append(a)
+        elif a.get("href") is None and not text.strip() and next(a.iter(*_MEDIA), None) is None:
+            doomed.append(a)
+    for a in doomed:
+        a.drop_tree()
+    return len(doomed)
+
+
 # A link to a file, named by its file name (and size): a forum post's or a notice's attachment
 # (商标审查标准.pdf 10.12MB, 附件：实施细则.docx). It is part of the post, not a link list.
 _ATTACHMENT_TEXT = re.compile(
@@ -227,12 +340,17 @@ def find_canonical(tree: lxml.html.HtmlElement, page_url: str) -> str:
     return normalised_url(page_url)
 
 
-_PLAIN_ANCHOR_TEXT = etree.XPath("//a[not(*)]/text()")
-_NESTED_ANCHORS = etree.XPath("//a[*]")
+# (a table of contents' links to the page's own headings, href="#_10", are no links to other
+# pages: their lines are the headings; a bare href="#" is a script's menu item and a "#/topic"
+# a single-page app's route: they count)
+_OTHER_PAGE = ("not(starts-with(normalize-space(@href), '#') and string-length(normalize-space(@href)) > 1"
+               " and not(starts-with(normalize-space(@href), '#/') or starts-with(normalize-space(@href), '#!')))")
+_PLAIN_ANCHOR_TEXT = etree.XPath(f"//a[not(*)][{_OTHER_PAGE}]/text()")
+_NESTED_ANCHORS = etree.XPath(f"//a[*][{_OTHER_PAGE}]")
 
 
 def link_texts(tree: lxml.html.HtmlElement) -> frozenset[str]:
-    """The texts of the page's links (plain anchors read in one XPath call)."""
+    """The texts of the page's links to other pages (plain anchors read in one XPath call)."""
     texts = {_WS.sub(" ", str(t)).strip() for t in _PLAIN_ANCHOR_TEXT(tree)}
     texts.update(_WS.sub(" ", a.text_content()).strip() for a in _NESTED_ANCHORS(tree))
     return frozenset(t for t in texts if len(t) >= 2)
@@ -596,6 +714,8 @@ def _fresh_tree(html: str, config: ExtractConfig) -> lxml.html.HtmlElement | Non
         unwrap_attachment_links(fresh)
         prune_offscreen(fresh)
         reveal_read_more(fresh)
+        drop_text_copies(fresh)
+        drop_empty_anchors(fresh)
         if config.prune_recommendations:
             prune_recommendations(fresh)
         wrap_bare_paragraphs(fresh)
@@ -730,6 +850,8 @@ def extract_article(
         unwrap_layout_tables(tree)
     prune_offscreen(tree)
     reveal_read_more(tree)
+    drop_text_copies(tree)
+    drop_empty_anchors(tree)
     if config.prune_recommendations:
         prune_recommendations(tree)
     wrap_bare_paragraphs(tree)

@@ -359,3 +359,116 @@ def test_paragraphs_neither_mode_holds_are_the_article(chain):
                       url_is_article=True)
     assert item.text.split("\n") == (WIDE / "gold" / "ftv__1.txt").read_text(encoding="utf-8").strip().split("\n")
     assert stats.get_value("extract/fallback/paragraph_evidence") == before + 1
+
+
+# KaTeX's markup for one formula: a MathML copy with the TeX source for screen readers (hidden
+# by KaTeX's stylesheet) beside the rendering a reader sees, aria-hidden (csdn__1's markup lost
+# that attribute: there trafilatura read all three).
+_KATEX = ('<span class="katex"><span class="katex-mathml"><math><semantics><mrow><msup><mi>x</mi><mn>2</mn></msup>'
+          '<mo>−</mo><mn>1</mn></mrow><annotation encoding="application/x-tex">x^2-1</annotation></semantics></math></span>'
+          '<span class="katex-html" aria-hidden="true"><span class="base"><span class="mord mathnormal">x</span>'
+          '<span class="msupsub"><span class="mord mtight">2</span></span><span class="mbin">−</span>'
+          '<span class="mord">1</span></span></span></span>')
+_LIMIT_STORY = ["我们要求函数 " + _KATEX + " 在自变量无限接近一时的极限，这就是本文要讨论的第一个问题。",
+                "当我们画出这个函数的图像后会发现，它在这一点附近的取值越来越接近二，所以极限存在并且等于二。",
+                "有一些特别的函数，其在某一点处的值存在然而极限不存在，左极限和右极限相等才算有极限。"]
+
+
+@pytest.mark.parametrize("katex", [_KATEX, _KATEX.replace(' aria-hidden="true"', "")])
+def test_a_formula_is_read_once_not_with_its_mathml_copy(katex):
+    html = ("<html><head><meta charset='utf-8'><title>极限入门</title></head><body><article><h1>极限入门</h1>"
+            + "".join(f"<p>{p.replace(_KATEX, katex)}</p>" for p in _LIMIT_STORY) + "</article></body></html>")
+    found = extract_article(html, "http://blog.example.test/article/1.html", CONFIG, known_article=True)
+    assert "我们要求函数 x2−1 在自变量无限接近一时的极限，这就是本文要讨论的第一个问题。" in found.text.split("\n")
+    assert "x^2-1" not in found.text
+
+
+def test_a_real_katex_page_holds_each_formula_once(chain):
+    """csdn__1: every rendered formula came three times (MathML, TeX annotation, rendering): P
+    0.63. (Two formulas the author left as $ TeX $ text stay as they are.)"""
+    item = _forum_page(chain, "csdn__1", url_is_article=True)
+    assert "\\dfrac" not in item.text and "x → 1 x 2 − 1" not in item.text
+    assert "意思就是，当 x 无限接近 1 时，右边的那一坨东西是什么。" in item.text.split("\n")
+
+
+def test_a_code_blocks_copy_button_is_not_code():
+    html = ("<html><head><meta charset='utf-8'><title>解决新项目npm依赖报错</title></head><body><article>"
+            "<h1>解决新项目npm依赖报错</h1><p>每次打开别人新的项目都要安装依赖，各种报错很烦，于是找到了一个检查依赖的工具。</p>"
+            "<div style='position: relative;'><pre class=' language-php'><code class=' language-php'>npm i <span class='token operator'>-</span>g depcheck"
+            "</code><button class='copy-code-button ui label' style='position: absolute; top: 20px; right: 1px; display: none;'>Copy</button></pre></div>"
+            "<p>安装以后在项目目录里运行它，就能找到缺失的依赖，再逐个安装即可，整个过程不到一分钟。</p>"
+            "<pre><code>depcheck</code></pre><button>复制代码</button></article></body></html>")
+    found = extract_article(html, "https://blog.example.test/articles/77685", CONFIG, known_article=True)
+    assert "npm i -g depcheck" in found.text.split("\n") and "depcheck" in found.text.split("\n")
+    assert "Copy" not in found.text and "复制代码" not in found.text
+
+
+def test_a_real_code_blocks_copy_button_is_not_code(chain):
+    """learnku__2: every code block ended in its copy button's label (npm i -g depcheckCopy)."""
+    item = _forum_page(chain, "learnku__2", url_is_article=True)
+    assert "npm i -g depcheck" in item.text.split("\n") and "Copy" not in item.text
+
+
+_POST = ["作者的理念：南生系列的产品只考虑业务，不考虑基础服务，拒绝重复的工作，每个基础功能只开发一次。",
+         "每次开发一个新的项目总是需要考虑用户登录、注册、用户角色、用户权限等基础的功能，有点繁琐。",
+         "不同时间写的代码逻辑还不一样，想维护更新这些基础服务时才发现有几十个项目需要一起更新。",
+         "南生运营就是为了解决以上问题而生的，它拥有自己的管理界面，并且对外提供统一的基础服务。"]
+
+
+def _editor_page(rendered_twice: bool = True) -> str:
+    """An editor widget as nansheng__2's (mavon-editor): the Markdown source in a <pre> beside
+    the rendering, and the rendering again in a read-mode box."""
+    source = "<br>".join(["> " + _POST[0], "## 痛点分析", "1. " + _POST[1], "2. " + _POST[2], "![](http://img.example.test/1.png)", _POST[3]])
+    rendered = (f"<blockquote><p>{_POST[0]}</p></blockquote><h2>痛点分析</h2><ol><li>{_POST[1]}</li><li>{_POST[2]}</li></ol>"
+                f"<p><img src='http://img.example.test/1.png'></p><p>{_POST[3]}</p>")
+    read_mode = f"<div class='v-note-read-model'><div class='v-note-read-content'>{rendered}</div></div>" if rendered_twice else ""
+    return ("<html><head><meta charset='utf-8'><title>南生运营的设计理念</title></head><body><main><h1>南生运营的设计理念</h1>"
+            "<div class='v-note-wrapper markdown-body'><div class='v-note-panel'><div class='v-note-edit'>"
+            f"<div class='content-input-wrapper'><pre class='auto-textarea-block'>{source}</pre><textarea></textarea></div></div>"
+            f"<div class='v-note-show'><div class='v-show-content'>{rendered}</div></div></div>{read_mode}</div></main></body></html>")
+
+
+@pytest.mark.parametrize("rendered_twice", [True, False])
+def test_an_editor_widgets_post_is_read_once_as_rendered(rendered_twice):
+    found = extract_article(_editor_page(rendered_twice), "http://bbs.example.test/detail/122", CONFIG, known_article=True)
+    assert [l.lstrip("- ") for l in found.text.split("\n") if l not in ("南生运营的设计理念", "痛点分析")] == _POST
+    assert "##" not in found.text and "](http" not in found.text
+
+
+def test_a_real_editor_widget_page_holds_its_post_once(chain):
+    """nansheng__2: the post four times (Markdown source, preview, hidden HTML, read mode): P 0.33."""
+    item = _forum_page(chain, "nansheng__2", url_is_article=True)
+    assert item.text.count("拒绝重复的工作") == 1 and "](http" not in item.text
+
+
+def test_a_paragraph_an_article_repeats_stays_twice():
+    # the same paragraph twice in one story (163__1's body does this) is the story's, not a copy
+    para = "地方政府对于拥抱互联网的热情并不止于会议内容和领导考察行程，批量的引导基金、政策优惠正等待着曾经在夹缝中闪转腾挪的网络精英们，" * 2
+    other = "近日，一张合影在互联网圈流传，被认为是地方政府与新兴企业关系转变的标志，业内人士对此评价不一，但普遍认为这是积极的信号。"
+    html = ("<html><head><meta charset='utf-8'><title>八部委如何玩转互联网</title></head><body><article><h1>八部委如何玩转互联网</h1>"
+            f"<p>{para}</p><p>{other}</p><p>{para}</p></article></body></html>")
+    found = extract_article(html, "http://money.example.test/15/0521/05/A.html", CONFIG, known_article=True)
+    assert [l for l in found.text.split("\n") if l != "八部委如何玩转互联网"] == [para, other, para]
+
+
+_GUIDE = ["每次开发一个新的项目总是需要考虑用户登录、注册、用户角色、用户权限等基础的功能，有点繁琐。",
+          "南生运营就是为了解决以上问题而生的，它拥有自己的管理界面，并且对外提供统一的基础服务。",
+          "基础服务的代码逻辑在一个项目里面，每个功能的核心逻辑只有一套，维护起来也非常方便。"]
+
+
+def _anchored_page(anchor: str) -> str:
+    """A blog post whose headings carry anchors (CSDN's and Markdown renderers' markup), with a
+    table of contents linking to them."""
+    toc = "".join(f"<li><a href='#_{i}'>{h}</a></li>" for i, h in enumerate(["痛点分析", "解决痛点", "如何维护"]))
+    body = "".join(f"<h2>{anchor.format(i=i)}{h}</h2><p>{p}</p>" for i, (h, p) in enumerate(zip(["痛点分析", "解决痛点", "如何维护"], _GUIDE)))
+    return ("<html><head><meta charset='utf-8'><title>南生运营的设计理念</title></head><body>"
+            f"<div class='toc'><h3>目录</h3><ul>{toc}</ul></div><article><h1>南生运营的设计理念</h1>{body}</article></body></html>")
+
+
+@pytest.mark.parametrize("anchor", ["<a id='_{i}'></a>", "<a name='_{i}' class='reference-link'></a>", "<a href='#_{i}' class='anchorific'>#</a> "])
+def test_headings_with_anchors_stay(anchor):
+    """trafilatura deletes a short block whose links have no text (an anchor target), and a
+    heading that a table of contents links to read as a line of a link list."""
+    found = extract_article(_anchored_page(anchor), "https://blog.example.test/article/details/1", CONFIG, known_article=True)
+    lines = [l.strip() for l in found.text.split("\n")]
+    assert lines[lines.index("痛点分析"):] == ["痛点分析", _GUIDE[0], "解决痛点", _GUIDE[1], "如何维护", _GUIDE[2]]
