@@ -74,7 +74,7 @@ LINE_PATTERNS: list[tuple[str, re.Pattern[str], int | None]] = [
     # Site promos and calls to action: 如需了解更多信息,请登录中国有色网
     ("promo", re.compile(r"^如需了解更多|请登录.{0,30}了解更多|扫(?:描|一扫)?(?:二维码|码).{0,10}关注|^扫(?:描|一扫)?.{0,4}二维码|^\d{1,2}[、.]\s*回复【.{1,10}】|关注.{0,10}(?:微信)?公众号|下载.{0,10}客户端|^【\S{1,10}】\s*扫码|欢迎(?:关注|订阅)|点击(?:查看|阅读|进入)?(?:原文|全文|更多|专题)|^更多(?:精彩|内容|新闻)"), 120),
     # Interface text
-    ("ui", re.compile(r"^x?\s*关闭$|^关闭窗口|分享到|^分享" + COLON + r"|^(?:上|下)一篇|^(?:上|下)一(?:条|页)" + COLON + r"|^【?(?:资料图|图片来源|图)】?$|^附件" + COLON + r"?|调整字体|字号" + COLON + r"?\s*[大中小]|^(?:【\s*)?(?:打印(?:本文|本页|此文)?|关闭(?:窗口|本页)?|返回顶部|收藏(?:本文)?|推荐给朋友|纠错)(?:\s*】)?(?:\s*【.{0,8}】)*$|打印本(?:文|页)|网友评论|发表评论|请文明上网|已有\d+条评论|我要评论|^(?:相关|延伸)(?:新闻|阅读|文章|链接|报道|专题)|^(?:热点|阅读|点击|新闻)排行|^推荐阅读|^猜你喜欢|^责任编辑$", re.I), 40),
+    ("ui", re.compile(r"^x?\s*关闭$|^关闭窗口|分享到|^分享" + COLON + r"|^(?:上|下)一篇|^(?:上|下)一(?:条|页)" + COLON + r"|^【?(?:资料图|图片来源|图)】?$|^附件" + COLON + r"?|调整字体|字号" + COLON + r"?\s*[大中小]|^(?:【\s*)?(?:打印(?:本文|本页|此文)?|关闭(?:窗口|本页)?|返回顶部|收藏(?:本文)?|推荐给朋友|纠错)(?:\s*】)?(?:\s*【.{0,8}】)*$|打印本(?:文|页)|网友评论|发表评论|请文明上网|已有\d+条评论|我要评论|^(?:相关|延伸)(?:新闻|阅读|文章|链接|报道|专题)|^(?:热点|阅读|点击|新闻)排行|^推荐阅读|^猜你喜欢|^责任编辑$|^我要举报\S{0,6}理由是", re.I), 40),
     # Footer contact lines: 网站内容维护:集团新闻中心 总机:0355-5921114 / 举报邮箱：jubao@vip.sina.com
     ("contact", re.compile(r"^(?:网站内容维护|主办单位|承办单位|主管单位|联系电话|总机|客服热线|联系我们|地址|邮编|电子邮箱|邮箱|传真|举报(?:邮箱|电话|热线)|违法和不良信息举报)" + COLON + r"|总机" + COLON + r"\d|客服热线" + COLON), 120),
     # Share widgets and "read more": 点击右上角微信好友 / 朋友圈 / 请使用浏览器分享功能进行分享
@@ -94,6 +94,11 @@ LINE_PATTERNS: list[tuple[str, re.Pattern[str], int | None]] = [
     # 此帖被某人在2010-01-16 00:32重新编辑 (phpwind). The engine writes them, the author does not.
     ("edit_notice", re.compile(r"^[(\[【]?\s*(?:本帖最后由\s*.{1,40}?\s*于\s*" + DATE + r"\s*" + TIME + r"?\s*编辑"
                                r"|此帖被.{1,40}?在\s*" + DATE + r"\s*" + TIME + r"?\s*重新编辑)\s*[)\]】]?$"), 100),
+    # A blog's or forum's header line that ends with when the post was made, absolute or relative:
+    # 某某的个人博客 / 37 / 0 / 创建于 11个月前, 发表于 2009-12-28 15:25. (Its date is no field here:
+    # the metadata stage reads the page's own.)
+    ("timestamp", re.compile(r"(?:创建|发布|发表|更新|编辑|修改)于\s*(?:" + DATE + r"(?:\s*" + TIME + r")?"
+                             r"|\d+\s*(?:秒|分钟|小时|天|周|个月|月|年)前|昨天|前天|刚刚)\s*$"), 80),
     # A line that is only a date, or a date and a time
     ("dateline", re.compile(r"^" + DATE + r"(?:\s*" + TIME + r")?$"), 30),
 ]

@@ -55,6 +55,9 @@ def clf():
         ("[ 本帖最后由 空空追梦 于 2009-10-13 15:35 编辑 ]", "edit_notice"),
         ("本帖最後由 luugoo 於 2010-1-16 00:32 編輯", "edit_notice"),
         ("此帖被小明在2010-01-16 00:32重新编辑", "edit_notice"),
+        ("my38778570 的个人博客 / 37 / 0 / 创建于 11个月前", "timestamp"),
+        ("kamonka 发表于 2009-12-28 15:25", "timestamp"),
+        ("我要举报该，理由是：", "ui"),
     ],
 )
 def test_boilerplate_kinds(clf, line, kind):
@@ -80,6 +83,8 @@ def test_boilerplate_kinds(clf, line, kind):
         "市民扫描公交站牌上的二维码，就能查询车辆实时到站信息。",
         "开源社区普遍采用CC协议和MIT协议，作者可以自行选择许可方式。",
         "本帖最后由于篇幅所限，作者在2009年10月13日编辑时删去了一段。",
+        "这份白皮书发布于2010年6月8日。",
+        "我要举报的是楼下那家餐馆长期占道经营的问题，希望有关部门尽快处理。",
     ],
 )
 def test_body_sentences_stay(clf, sentence):
