@@ -235,6 +235,8 @@ _LEAD_CREDIT = re.compile(r"^[^\s(（]{0,12}?(?:讯|訊)\s*[(（]([^()（）]{2,
 _ORIGINAL_BY = re.compile(r"^(?:原创|原創)\s*[:：]\s*(\S.{1,38})$")
 # A repost's origin in its opening lines: "本文分享自华为云社区《Karmada…》，作者：…"
 _SHARED_FROM = re.compile(r"^本文(?:分享|转载|轉載|转|轉|摘|选|選)自\s*([^\s，,。、《》“”\"：:]{2,20})")
+# Names in brackets right after the dispatch, no role: "新华社北京5月19日电（刘艺、杨吉）"
+_LEAD_NAMES = re.compile(r"\s*[(（]((?:[\u4e00-\u9fff·]{2,3}[、\s])*[\u4e00-\u9fff·]{2,3})[)）]")
 _LEAD_REPORTER = re.compile(r"(?:记者|記者)\s*([\u4e00-\u9fff·]{2,4}(?:[、\s]+[\u4e00-\u9fff·]{2,4}){0,3})")
 
 _URL_DATE = (
@@ -1092,7 +1094,7 @@ def _byline_element(el: lxml.html.HtmlElement) -> list[Candidate]:
 _PROFILE_LINK = re.compile(r"[?&]uid=\d|/(?:u|user|users|member|members|space|people|home)/|space-uid-|mod=space", re.I)
 _NAME = r"[\u4e00-\u9fff·]{2,5}"
 # "澎湃新闻记者 段彦超 廖艳", "《棱镜》作者 周纯", "文/石佳": a byline line at the top or the end.
-_BYLINE_LINE = re.compile(r"^.{0,12}?(?:记者|記者|作者|撰文|执笔|執筆|通讯员|通訊員|文\s*/\s*[图圖]|[图圖]\s*/\s*文|文\s*/|文：|文:)\s*[/:：]?\s*(" + _NAME + r"(?:[\s、，,&＆]+" + _NAME + r"){0,3})$")
+_BYLINE_LINE = re.compile(r"^.{0,12}?(?:记者|記者|作者|撰文|执笔|執筆|通讯员|通訊員|评论员|評論員|文\s*/\s*[图圖]|[图圖]\s*/\s*文|文\s*[/丨｜]|文：|文:)\s*[/:：]?\s*(" + _NAME + r"(?:[\s、，,&＆]+" + _NAME + r"){0,3})$")
 # "…一年5折回购。(李楠)": the reporter in brackets closing the last paragraph (Sina, Xinhua).
 # "石佳/中国青年报": the writer and the outlet, on the line under the headline or the text's first
 _NAME_AND_OUTLET = re.compile(r"^(" + _NAME + r"(?:[\s、]+" + _NAME + r"){0,2})\s*[/／|｜]\s*([\u4e00-\u9fff]{2,10}(?:报|報|社|网|網|台|新闻|新聞|周刊|週刊|杂志|雜誌))$")
@@ -1108,10 +1110,15 @@ _REPORTED_CREDIT = re.compile(
 _CLOSING_NAME = re.compile(r"[(（]\s*(?:(?:记者|記者|文\s*/\s*[图圖]|[图圖]\s*/\s*文|文|作者|通讯员|通訊員)\s*[/:：]?\s*)?(" + _NAME + r"(?:[\s、]+" + _NAME + r"){0,2})\s*[)）]$")
 
 
+_KANA = re.compile(r"[\u3040-\u30ff]")
+
+
 def text_candidates(text: str) -> list[Candidate]:
     """Candidates from the article text itself: a dated lead and a reporter named in it, a
     byline line at its top or end, a reporter's name closing it."""
     out: list[Candidate] = []
+    if len(_KANA.findall((text or "")[:2000])) > 20:
+        return out  # Japanese: "(福井)" closing a line is a place, and no Chinese byline form applies
     lines = [unicodedata.normalize("NFKC", line).strip() for line in (text or "").split("\n") if line.strip()]
     for line in lines[:6] + lines[-5:]:
         if len(line) <= 30 and (m := _BYLINE_LINE.match(line)):
@@ -1145,7 +1152,7 @@ def text_candidates(text: str) -> list[Candidate]:
         m = _LEAD_DATE.match(norm)
         if m:
             out.append(Candidate("published", "lead", "|".join(g or "" for g in m.groups()), line=norm[: m.end()]))
-            r = _LEAD_REPORTER.search(norm[: m.end() + 30])
+            r = _LEAD_REPORTER.search(norm[: m.end() + 30]) or _LEAD_NAMES.match(norm, m.end())
             if r:
                 out.append(Candidate("authors", "lead", r.group(1)))
             break
@@ -1369,7 +1376,7 @@ def strip_title(title: str, known_affixes: set[str], site_names: tuple[str, ...]
         if _key(last) in known_affixes or _key(last) in site_keys or any(_key(last) and _key(last) in s for s in site_keys):
             title = head
             continue
-        if chinese and len(_key(head)) >= 5 and seps[-1].strip() in ("_", "__", "|", "||", "｜") and _SECTION_NAME.match(last):
+        if chinese and len(_key(head)) >= (2 if re.search("[、《]", last) else 5) and seps[-1].strip() in ("_", "__", "|", "||", "｜") and _SECTION_NAME.match(last):
             title = head  # "…_动态焦点", "…|中国有色网": a section or site name, not a headline's part
             continue
         if chinese and len(_key(head)) >= 8 and 2 <= len(last) <= 20 and seps[-1].strip() in ("__", "||") and _CJK.search(last):
@@ -1571,7 +1578,10 @@ def resolve(
     if out.modified and out.published and out.modified[:19] < out.published[:19]:
         out.modified = None  # a "modified" before the publication is a misread line
     out.title = _resolve_title(cands, site, site_names, fallback_title, chinese, out)
-    out.authors, outlet_bylines = _resolve_authors(cands, () if meta is not None and meta.blog else site_names, out)
+    # (a personal site's owner: JSON-LD and the byline element agree on the domain's name, "regengya")
+    owner = {c.value for c in cands if c.field == "authors" and c.kind == "jsonld"} & {c.value for c in cands if c.field == "authors" and c.kind == "element"}
+    not_authors = () if meta is not None and meta.blog else tuple(n for n in site_names if n not in owner)
+    out.authors, outlet_bylines = _resolve_authors(cands, not_authors, out)
     # (a thread page's lines outside the post are the board's: "版主/编辑：" lists its moderators)
     out.editor = _resolve_editor([c for c in cands if c.field == "editor" and not (meta is not None and meta.forum and c.kind == "block")], site_names, out)
     out.source = _resolve_source([c for c in cands if c.field == "source"] + outlet_bylines, out)

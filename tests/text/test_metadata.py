@@ -669,3 +669,17 @@ def test_a_headline_element_holding_a_button_gives_the_headline_part_and_every_e
     assert labelled_values("编辑：倪仕轩 责任编辑：林涛") == [("editor", "倪仕轩 林涛")]
     assert labelled_values("选稿：许文杰") == [("editor", "许文杰")]
     assert strip_title("第二章 失乡号的船长 _《深海余烬》小说在线阅读", set(), (), True) == "第二章 失乡号的船长"
+
+
+def test_a_dispatchs_bracketed_names_a_columns_role_and_a_personal_sites_owner_are_authors():
+    got = text_candidates("新华社北京5月19日电（刘艺、杨吉）近日，国家发展改革委印发通知。")
+    assert [(c.kind, c.value) for c in got if c.field == "authors"] == [("lead", "刘艺、杨吉")]
+    assert [c.value for c in text_candidates("文丨政能亮特约评论员 韩涵\n正文第一段。") if c.field == "authors"][:1] == ["韩涵"]
+    # Japanese text: "(福井)" closing a line is a place, and no Chinese byline form applies.
+    assert text_candidates("グルメ界隈に名を馳せる人たちの食スケジュールと食費を全解剖するこの企画です。\n2/15 夜「織々屋」(福井)") == []
+    tree = lxml.html.fromstring(
+        '<html><head><title>广智救我 - 热梗鸭</title><script type="application/ld+json">{"@type":"BlogPosting","author":{"@type":"Person","name":"regengya"}}</script>'
+        f"</head><body><h1>广智救我</h1><div class='meta'><span class='author'>regengya</span> 2024-08-25 22:37</div>{BODY}</body></html>"
+    )
+    assert resolved(tree, url="https://www.regengya.test/index.php/2024/08/25/x/").authors == ["regengya"]
+    assert strip_title("夜雨_原文、翻译及赏析", set(), (), True) == "夜雨"
