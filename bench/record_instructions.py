@@ -13,7 +13,8 @@ and on, and subtracts the start-up measured the same way:
 
 ``sample`` builds the crawl mix of 1,000 pages (bench/throughput.py --mix crawl) natively and
 keeps every EVERY-th distinct page, up to PAGES. ``read`` imports, reads the first two pages
-both ways (caches, lazy imports), then reads every page once in MODE (none: no more). ``report``
+both ways (caches, lazy imports), freezes what is alive as the page-reader workers do at start
+(pipelines/text/extract_pool.py), then reads every page once in MODE (none: no more). ``report``
 prints the instructions per page off and on, ((total(mode) - total(none)) / pages), and on/off.
 (A fixed hash seed: with a random one the counts of the same code move by about 1 M a page, the
 garbage collector's work.) Instructions leave out what the memory system adds (cache misses of the extra objects), so the
@@ -22,6 +23,7 @@ ratio of CPU time measured in a crawl (bench/throughput.py --record-cost) is hig
 
 from __future__ import annotations
 
+import gc
 import pickle
 import re
 import sys
@@ -58,6 +60,8 @@ def read(path: Path, mode: str) -> None:
     for body, url in pages[:2]:
         for config in (on, off):
             read_page(body, "text/html; charset=utf-8", url, links, config, True)
+    gc.collect()
+    gc.freeze()
     if mode != "none":
         for body, url in pages:
             read_page(body, "text/html; charset=utf-8", url, links, on if mode == "on" else off, True)

@@ -52,6 +52,7 @@ the crawl's noise.
 from __future__ import annotations
 
 import argparse
+import gc
 import html as htmllib
 import json
 import os
@@ -526,6 +527,8 @@ def record_paired(served: list[tuple[str, bytes]]) -> dict:
     off = extract_config(settings)
     links = SiteLinks([], allow=re.compile(r"/a/\d+\.html$"))
     distinct = list({body: url for url, (_, body) in zip(page_urls(served), served)}.items())
+    gc.collect()
+    gc.freeze()  # as the page-reader workers do at start (pipelines/text/extract_pool.py)
     spent = {"on": 0.0, "off": 0.0}
     for n, (body, url) in enumerate(distinct):
         for name in (("off", "on") if n % 2 else ("on", "off")):

@@ -117,7 +117,7 @@ class PageReader:
         profiles = SiteProfiles.from_crawler(crawler)  # (a bad PROFILE_* value stops the start here)
         pool = None
         if workers:
-            pool = ExtractPool(workers, s.get("EXTRACT_CRASH_MARKER") or "")
+            pool = ExtractPool(workers, s.get("EXTRACT_CRASH_MARKER") or "", preload=(__name__,))
             pool.start()
         return cls(config, pool, crawler, profiles)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+
+from pipelines.text.extract_pool import ExtractPool
 from tests.conftest import run_crawl, sites_file_for
 
 
@@ -25,3 +28,17 @@ def test_a_page_that_kills_its_worker_costs_that_page_alone(tmp_path, sample_ser
     assert {a["url"] for a in result.articles} == expected
     assert "'extract/error/WorkerCrashed': 1" in result.log
     assert "extraction worker died" in result.log.lower()
+
+
+def test_workers_import_their_jobs_modules_and_freeze_what_is_alive_at_start():
+    """Full collections in the workers no longer traverse the modules' objects every page
+    (gc.freeze after start-up), and the jobs' modules are among the frozen ones."""
+    counts = {}
+    for preload in ((), ("crawler.reading",)):
+        pool = ExtractPool(1, preload=preload)
+        try:
+            counts[preload] = pool._executor().submit(gc.get_freeze_count).result(timeout=120)
+        finally:
+            pool.close()
+    assert counts[()] > 10_000  # extraction's own modules (trafilatura, lxml, the patterns)
+    assert counts[("crawler.reading",)] > counts[()] + 10_000  # the page reader's (Scrapy's settings, the link finder)
