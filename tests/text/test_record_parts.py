@@ -8,7 +8,7 @@ import lxml.html
 import pytest
 
 from pipelines.record import without_pinyin
-from pipelines.text.images import image_candidates, place_images
+from pipelines.text.images import PageChrome, image_candidates, place_images
 from pipelines.text.structure import LineMarks, align_markdown, markdown_line, plain_of, render_markdown, split_lines
 from pipelines.text.taxonomy import keyword_line_terms, page_keywords, page_section, section_from_line
 
@@ -71,6 +71,14 @@ def test_pictures_lazy_captioned_in_place_chrome_left_out():
         ("https://news.example.cn/up/a.jpg", "▲活动现场。", False, 1),
         ("https://news.example.cn/up/b.jpg", None, True, 3),
     ]
+
+
+def test_chrome_marks_are_tested_once_a_distinct_value():
+    """A page's pictures share their boxes and class names: the long chrome pattern runs once a
+    value, with the same answer as before for every picture."""
+    page = PageChrome(lxml.html.fromstring(PAGE), URL)
+    assert [page.chrome_mark(m) for m in ("share-Box ", "content pic", "share-Box ", "Banner top", "content pic")] == [True, False, True, True, False]
+    assert page._chrome_marks == {"share-Box ": True, "content pic": False, "Banner top": True}
 
 
 @pytest.mark.parametrize("html, want", [
