@@ -7,7 +7,7 @@ and on, and subtracts the start-up measured the same way:
 
     .venv/bin/python bench/record_instructions.py sample OUT.pkl [--pages 25] [--every 20]
     for mode in none off on; do
-      PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=OUT.pkl.$mode .venv/bin/python bench/record_instructions.py read OUT.pkl $mode
+      PYTHONHASHSEED=0 OPENBLAS_NUM_THREADS=1 valgrind --tool=callgrind --callgrind-out-file=OUT.pkl.$mode .venv/bin/python bench/record_instructions.py read OUT.pkl $mode
     done
     .venv/bin/python bench/record_instructions.py report OUT.pkl
 
@@ -17,7 +17,7 @@ both ways (caches, lazy imports), freezes what is alive as the page-reader worke
 (pipelines/text/extract_pool.py), then reads every page once in MODE (none: no more). ``report``
 prints the instructions per page off and on, ((total(mode) - total(none)) / pages), and on/off.
 (A fixed hash seed: with a random one the counts of the same code move by about 1 M a page, the
-garbage collector's work.) Instructions leave out what the memory system adds (cache misses of the extra objects), so the
+garbage collector's work; one BLAS thread: numpy's idle ones spin for about 0.5 M a page.) Instructions leave out what the memory system adds (cache misses of the extra objects), so the
 ratio of CPU time measured in a crawl (bench/throughput.py --record-cost) is higher.
 """
 
